@@ -1,0 +1,63 @@
+/** Options every {@link MigrationError} accepts. */
+export interface MigrationErrorOptions {
+  /** One sentence that tells the user how to fix the problem. */
+  hint?: string;
+  /** The underlying error (an SDK error, an I/O error). */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error ddb-migrate raises on purpose. `code` is stable and documented;
+ * callers branch on it, never on the message.
+ *
+ * @example
+ * throw new MigrationError('STATE_CONFLICT', 'An export is already in flight', { hint: 'Re-run migrate to resume it' });
+ */
+export class MigrationError extends Error {
+  readonly code: string;
+  readonly hint?: string;
+
+  constructor(code: string, message: string, options: MigrationErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    if (options.hint !== undefined) this.hint = options.hint;
+  }
+}
+
+/** A flag, environment variable or file the user supplied is missing or malformed. */
+export class ConfigError extends MigrationError {
+  constructor(message: string, options: MigrationErrorOptions & { code?: string } = {}) {
+    super(options.code ?? 'CONFIG_INVALID', message, options);
+  }
+}
+
+/** A precondition checked before any write does not hold; nothing has been changed. */
+export class PreflightError extends MigrationError {
+  constructor(code: string, message: string, options: MigrationErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+/** An AWS call failed for a reason ddb-migrate cannot handle; the SDK error is in `cause`. */
+export class AwsCallError extends MigrationError {
+  readonly operation: string;
+
+  constructor(operation: string, cause: unknown, options: Omit<MigrationErrorOptions, 'cause'> = {}) {
+    super('AWS_CALL_FAILED', `${operation} failed: ${describeCause(cause)}`, { ...options, cause });
+    this.operation = operation;
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return String(cause);
+}
+
+/** True when `error` is a {@link MigrationError} (also across bundled copies of core). */
+export function isMigrationError(error: unknown): error is MigrationError {
+  return (
+    error instanceof MigrationError ||
+    (error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && 'hint' in error)
+  );
+}
