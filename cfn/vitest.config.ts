@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+// "source" resolves workspace packages to their TypeScript sources, so tests need no prior build.
+const conditions = ['source', 'module', 'node', 'import', 'default'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['@ddb-migrate/test-kit/global-setup'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
