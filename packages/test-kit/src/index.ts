@@ -1,1 +1,18 @@
-export const placeholder = 1;
+// moto server lifecycle
+
+export type { SideCredentials, SideOptions, TestSideConfig } from './accounts.js';
+// accounts
+export {
+  assumeRoleProvider,
+  baseCredentials,
+  DEFAULT_REGION,
+  roleArn,
+  SOURCE_ACCOUNT,
+  sourceSide,
+  TARGET_ACCOUNT,
+  TARGET_ROLE_NAME,
+  targetSide,
+} from './accounts.js';
+export { motoEndpoint } from './moto.js';
+export type { MotoServerHandle, StartMotoServerOptions } from './moto-server.js';
+export { findFreePort, startMotoServer, waitForMoto } from './moto-server.js';

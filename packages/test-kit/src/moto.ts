@@ -1,0 +1,22 @@
+import { inject } from 'vitest';
+
+/**
+ * Base URL of the moto server for the current test run: env `MOTO_ENDPOINT` (set by the
+ * global setup, or by you to reuse a running server), else the value provided by the setup.
+ *
+ * @throws Error when neither is available (the package's vitest config lacks the global setup).
+ */
+export function motoEndpoint(): string {
+  const fromEnv = process.env.MOTO_ENDPOINT;
+  if (fromEnv) return fromEnv.replace(/\/+$/, '');
+  let provided: string | undefined;
+  try {
+    provided = inject('motoEndpoint');
+  } catch {
+    provided = undefined;
+  }
+  if (provided) return provided;
+  throw new Error(
+    'No moto endpoint: add globalSetup "@ddb-migrate/test-kit/global-setup" to vitest.config.ts or set MOTO_ENDPOINT',
+  );
+}
