@@ -13,6 +13,15 @@ export {
   TARGET_ROLE_NAME,
   targetSide,
 } from './accounts.js';
+export type { IsolatedSides } from './isolation.js';
+// isolation
+export {
+  freshAccountId,
+  ISOLATED_SOURCE_ROLE_NAME,
+  isolatedSides,
+  resolveCredentials,
+  sideEnv,
+} from './isolation.js';
 export { motoEndpoint } from './moto.js';
 export type { MotoServerHandle, StartMotoServerOptions } from './moto-server.js';
 export { findFreePort, startMotoServer, waitForMoto } from './moto-server.js';
