@@ -7,6 +7,20 @@ export { getStringFromEnv, getOptionalStringFromEnv, getIntFromEnv, getEnumFromE
 export type { Env } from './env.js';
 
 // --- attribute-value (section owned by the attribute-value work) ---
+export { attributeValueType } from './attribute-value/attribute-type.js';
+export { bytesEqual, bytesToBase64 } from './attribute-value/bytes.js';
+export { compareDecimalStrings, normalizeNumber } from './attribute-value/decimal.js';
+export {
+  attributeValueFromDynamoJson,
+  attributeValueToDynamoJson,
+  DynamoJsonError,
+  fromDynamoJson,
+  toDynamoJson,
+} from './attribute-value/dynamo-json.js';
+export { attributeValuesEqual, diffItemAttributes, itemsEqual } from './attribute-value/equality.js';
+export { attributeValueSizeBytes, itemSizeBytes } from './attribute-value/item-size.js';
+export { canonicalKey, extractKey, keyNamesFromSchema } from './attribute-value/key.js';
+export type { AttributeTypeTag, Item, KeyNames } from './attribute-value/types.js';
 // --- end attribute-value ---
 
 // --- schema (section owned by the schema work) ---
