@@ -13,6 +13,9 @@ export {
   TARGET_ROLE_NAME,
   targetSide,
 } from './accounts.js';
+export { createBucket } from './buckets.js';
+export type { TableDiff } from './compare-tables.js';
+export { compareTables, expectTablesEqual, formatTableDiff } from './compare-tables.js';
 export type { IsolatedSides } from './isolation.js';
 // isolation
 export {
@@ -25,3 +28,17 @@ export {
 export { motoEndpoint } from './moto.js';
 export type { MotoServerHandle, StartMotoServerOptions } from './moto-server.js';
 export { findFreePort, startMotoServer, waitForMoto } from './moto-server.js';
+// factories
+export { uniqueName } from './names.js';
+export type { CreatedQueue } from './queues.js';
+export { createQueue } from './queues.js';
+export { createLambdaRole } from './roles.js';
+export type {
+  CreatedTable,
+  CreateTableOptions,
+  GsiSpec,
+  KeyAttribute,
+  LsiSpec,
+  ProjectionSpec,
+} from './tables.js';
+export { createTable, createTableInput, scanAll } from './tables.js';
