@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // "source" resolves workspace packages to their TypeScript sources, so tests need no prior build.
-const conditions = ['source', 'module', 'node', 'import', 'default'];
+// No "module" condition: it makes Node load the AWS SDK's bundler-only dist-es files (extensionless imports).
+const conditions = ['source', 'node', 'import', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
