@@ -24,6 +24,24 @@ export type { AttributeTypeTag, Item, KeyNames } from './attribute-value/types.j
 // --- end attribute-value ---
 
 // --- schema (section owned by the schema work) ---
+export { describeSourceTable } from './schema/describe-source-table.js';
+export { toImportTableCreationParameters } from './schema/to-import-table-creation-parameters.js';
+export { toCreateTableInput } from './schema/to-create-table-input.js';
+export { applyPostCreateSettings } from './schema/apply-post-create-settings.js';
+export type { ApplyPostCreateOptions, ApplyPostCreateResult } from './schema/apply-post-create-settings.js';
+export { checkKeyCompatibility } from './schema/check-key-compatibility.js';
+export { resolveCapacity, sourceBillingMode } from './schema/capacity.js';
+export type { ResolvedCapacity } from './schema/capacity.js';
+export type {
+  SourceTableInfo,
+  CapacityOverrides,
+  SchemaMappingOptions,
+  TargetStreamOption,
+  PostCreateSetting,
+  PostCreateSettingKind,
+  NotCarriedSetting,
+  SchemaMapping,
+} from './schema/types.js';
 // --- end schema ---
 
 // --- clients, write, export (section owned by the clients/writer/export work) ---
