@@ -16,6 +16,15 @@ export {
 export { createBucket } from './buckets.js';
 export type { TableDiff } from './compare-tables.js';
 export { compareTables, expectTablesEqual, formatTableDiff } from './compare-tables.js';
+export type { GenerateItemsOptions } from './generate-items.js';
+// items
+export {
+  generateItems,
+  LARGE_ITEM_BYTES,
+  MAX_ITEM_SIZE_BYTES,
+  TRICKY_NUMBERS,
+  TRICKY_STRINGS,
+} from './generate-items.js';
 export type { IsolatedSides } from './isolation.js';
 // isolation
 export {
@@ -30,6 +39,7 @@ export type { MotoServerHandle, StartMotoServerOptions } from './moto-server.js'
 export { findFreePort, startMotoServer, waitForMoto } from './moto-server.js';
 // factories
 export { uniqueName } from './names.js';
+export { createPrng } from './prng.js';
 export type { CreatedQueue } from './queues.js';
 export { createQueue } from './queues.js';
 export { createLambdaRole } from './roles.js';
