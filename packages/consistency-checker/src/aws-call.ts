@@ -1,0 +1,74 @@
+import {
+  AwsCallError,
+  backoffDelayMs,
+  isRetryableError,
+  isThrottlingError,
+  type Logger,
+  noopLogger,
+  type TokenBucket,
+} from '@ddb-migrate/core';
+
+/** How calls are retried; shared by scans, point reads and re-checks. */
+export interface CallPolicy {
+  maxAttempts: number;
+  logger: Logger;
+  signal?: AbortSignal;
+  sleep: (ms: number) => Promise<void>;
+  /** Throttled calls seen (the SDK's own retries come first). */
+  onThrottle?: () => void;
+}
+
+export const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function defaultCallPolicy(partial: Partial<CallPolicy> = {}): CallPolicy {
+  return { maxAttempts: 8, logger: noopLogger, sleep: defaultSleep, ...partial };
+}
+
+/**
+ * Runs one AWS call, retrying throttles and transient faults with full-jitter backoff; other
+ * errors (and the last retryable one) become an {@link AwsCallError}.
+ */
+export async function callAws<T>(operation: string, policy: CallPolicy, call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    policy.signal?.throwIfAborted();
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= policy.maxAttempts || !isRetryableError(error)) throw new AwsCallError(operation, error);
+      if (isThrottlingError(error)) policy.onThrottle?.();
+      const delay = backoffDelayMs(attempt, { baseMs: 100, maxMs: 10_000 });
+      policy.logger.debug('retrying AWS call', { operation, attempt, delayMs: Math.round(delay) });
+      await policy.sleep(delay);
+    }
+  }
+}
+
+/**
+ * Pays `units` of read capacity into a rate cap before the next call. Paid after each call with
+ * what it consumed, so a cap holds on average; taken in slices so a large page never exceeds the
+ * bucket's burst.
+ */
+export async function payCapacity(bucket: TokenBucket | undefined, units: number, signal?: AbortSignal) {
+  if (!bucket || !(units > 0)) return;
+  let left = Math.ceil(units);
+  while (left > 0) {
+    const slice = Math.min(left, 1);
+    await bucket.take(slice, signal);
+    left -= slice;
+  }
+}
+
+/** Sums `CapacityUnits` of a ConsumedCapacity field (an object or a list, or absent). */
+export function capacityUnits(
+  consumed: { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined,
+) {
+  if (!consumed) return 0;
+  const list = Array.isArray(consumed) ? consumed : [consumed];
+  return list.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+}
+
+/** Read units of an eventually consistent read of `bytes` (4 KB units, halved). */
+export function estimatedReadUnits(bytes: number, consistent = false): number {
+  const units = Math.max(1, Math.ceil(bytes / 4096));
+  return consistent ? units : units / 2;
+}

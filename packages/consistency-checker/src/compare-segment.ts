@@ -1,0 +1,127 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { canonicalKey, extractKey, type Item, itemSizeBytes } from '@ddb-migrate/core';
+import { callAws, capacityUnits, estimatedReadUnits, payCapacity } from './aws-call.js';
+import { classify, type EngineContext } from './engine-context.js';
+import { BATCH_GET_LIMIT, readItems } from './read-items.js';
+import type { TableSide } from './types.js';
+import { UnmatchedBuffer } from './unmatched-buffer.js';
+
+type SideName = 'source' | 'target';
+
+/**
+ * Compares segment `segment` of the source with segment `segment` of the target.
+ *
+ * Both segments are scanned at the same time (eventually consistent). An item whose key the other
+ * side has already produced is compared at once; otherwise it waits in that side's
+ * {@link UnmatchedBuffer} (spilled to disk past the window). When both scans end, what is left was
+ * not in the other table's same-numbered segment (rare: moto and, in practice, AWS put a key in the
+ * same segment of both tables, but AWS does not document it) and is confirmed with point reads:
+ * - a leftover source item: BatchGetItem on the target; found -> compared, absent -> suspect missing;
+ * - a leftover target item: BatchGetItem on the source; absent -> suspect extra; found -> nothing
+ *   here, because the source scan holds that key in another segment and compares it there.
+ */
+export async function compareSegment(ctx: EngineContext, segment: number): Promise<void> {
+  const buffers = {
+    source: new UnmatchedBuffer(ctx.spillDir),
+    target: new UnmatchedBuffer(ctx.spillDir),
+  };
+  let spilling: Promise<unknown> = Promise.resolve();
+
+  const onItem = async (side: SideName, item: Item): Promise<void> => {
+    const other = side === 'source' ? buffers.target : buffers.source;
+    const canonical = canonicalKey(item, ctx.keyNames);
+    const counterpart = other.take(canonical);
+    if (counterpart === undefined) {
+      buffers[side].add(canonical, item);
+      return;
+    }
+    const [source, target] = side === 'source' ? [item, counterpart] : [counterpart, item];
+    await compareScanned(ctx, source, target);
+  };
+
+  const bounded = async (): Promise<void> => {
+    const held = buffers.source.size + buffers.target.size;
+    if (held <= ctx.windowItems) return;
+    // Spill the oldest half of the bigger buffer: the side that ran ahead, or a misaligned segment.
+    const bigger = buffers.source.size >= buffers.target.size ? buffers.source : buffers.target;
+    spilling = spilling.then(() => bigger.spillOldest(Math.ceil(bigger.size / 2)));
+    await spilling;
+  };
+
+  try {
+    await Promise.all(
+      (['source', 'target'] as const).map(async (side) => {
+        for await (const page of scanSegment(ctx, side, segment)) {
+          for (const item of page) await onItem(side, item);
+          await bounded();
+          ctx.progress();
+        }
+      }),
+    );
+    ctx.counts.spilled += buffers.source.spilled + buffers.target.spilled;
+    await resolveLeftovers(ctx, buffers.source, 'source');
+    await resolveLeftovers(ctx, buffers.target, 'target');
+  } finally {
+    await Promise.all([buffers.source.dispose(), buffers.target.dispose()]);
+  }
+}
+
+async function compareScanned(ctx: EngineContext, source: Item, target: Item): Promise<void> {
+  const suspect = classify(extractKey(source, ctx.keyNames), source, target, ctx.showValues);
+  if (suspect === undefined) ctx.counts.matched++;
+  else await ctx.suspect(suspect);
+}
+
+async function resolveLeftovers(ctx: EngineContext, buffer: UnmatchedBuffer, side: SideName): Promise<void> {
+  const otherSide: TableSide = side === 'source' ? ctx.target : ctx.source;
+  for await (const chunk of buffer.drain(BATCH_GET_LIMIT)) {
+    const keys = chunk.map((item) => extractKey(item, ctx.keyNames));
+    ctx.counts.pointReads += chunk.length;
+    const read = await readItems(otherSide, keys, ctx.keyNames, { consistent: false, policy: ctx.policy });
+    ctx.consumed[side === 'source' ? 'target' : 'source'] += read.consumedRcu;
+    for (let i = 0; i < chunk.length; i++) {
+      const item = chunk[i]!;
+      const key = keys[i]!;
+      const found = read.items.get(canonicalKey(key, ctx.keyNames));
+      if (side === 'source') {
+        const suspect = classify(key, item, found, ctx.showValues);
+        if (suspect === undefined) ctx.counts.matched++;
+        else await ctx.suspect(suspect);
+      } else if (found === undefined) {
+        await ctx.suspect(classify(key, undefined, item, ctx.showValues)!);
+      }
+      // A target item whose key the source holds is compared by the source scan's owner of that key.
+    }
+  }
+}
+
+/** Pages of one segment of one side (eventually consistent), paced by the side's RCU cap. */
+async function* scanSegment(ctx: EngineContext, side: SideName, segment: number): AsyncGenerator<Item[]> {
+  const table = ctx[side];
+  let exclusiveStartKey: Item | undefined;
+  do {
+    const out = await callAws('Scan', ctx.policy, () =>
+      table.client.send(
+        new ScanCommand({
+          TableName: table.tableName,
+          Segment: segment,
+          TotalSegments: ctx.totalSegments,
+          ExclusiveStartKey: exclusiveStartKey,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      ),
+    );
+    const items = (out.Items ?? []) as Item[];
+    const reported = capacityUnits(out.ConsumedCapacity);
+    ctx.consumed[side] += reported;
+    if (side === 'source') ctx.counts.sourceScanned += items.length;
+    else ctx.counts.targetScanned += items.length;
+    if (table.rcuBucket) {
+      // moto reports made-up capacity (1.0 per Scan page); pace on the larger of reported and estimated.
+      const estimated = estimatedReadUnits(items.reduce((sum, item) => sum + itemSizeBytes(item), 0));
+      await payCapacity(table.rcuBucket, Math.max(reported, estimated), ctx.policy.signal);
+    }
+    exclusiveStartKey = out.LastEvaluatedKey as Item | undefined;
+    yield items;
+  } while (exclusiveStartKey !== undefined);
+}

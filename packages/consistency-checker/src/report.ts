@@ -1,0 +1,119 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { readFile, writeFile } from 'node:fs/promises';
+import { ConfigError, toDynamoJson } from '@ddb-migrate/core';
+import { coversAllSegments } from './segments.js';
+import type { Difference, VerifyCounts, VerifySummary } from './types.js';
+
+/** The NDJSON line of a difference: DynamoDB JSON key (binary as base64), attribute names, values only if kept. */
+export function differenceToJson(difference: Difference): Record<string, unknown> {
+  const line: Record<string, unknown> = {
+    kind: difference.kind,
+    key: toDynamoJson(difference.key),
+    attributes: difference.attributes,
+  };
+  if (difference.source) line.source = toDynamoJson(difference.source);
+  if (difference.target) line.target = toDynamoJson(difference.target);
+  if (difference.repaired !== undefined) line.repaired = difference.repaired;
+  return line;
+}
+
+/** Appends differences to an NDJSON file, honouring stream backpressure. */
+export interface ReportWriter {
+  write(difference: Difference): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens (truncates) `path` for the NDJSON report. */
+export function createReportWriter(path: string): ReportWriter {
+  const stream: WriteStream = createWriteStream(path, { flags: 'w' });
+  const failed = once(stream, 'error').then(([error]) => Promise.reject(error));
+  failed.catch(() => {});
+  return {
+    async write(difference) {
+      if (!stream.write(`${JSON.stringify(differenceToJson(difference))}\n`)) {
+        await Promise.race([once(stream, 'drain'), failed]);
+      }
+    },
+    async close() {
+      await Promise.race([new Promise<void>((resolve) => stream.end(resolve)), failed]);
+    },
+  };
+}
+
+/** Where a report's summary lives: `orders.ndjson` -> `orders.summary.json` (what `verify merge` reads). */
+export function summaryPathFor(reportPath: string): string {
+  return `${reportPath.replace(/\.(ndjson|jsonl|json)$/i, '')}.summary.json`;
+}
+
+export async function writeSummaryFile(reportPath: string, summary: VerifySummary): Promise<string> {
+  const path = summaryPathFor(reportPath);
+  await writeFile(path, `${JSON.stringify(summary, null, 2)}\n`);
+  return path;
+}
+
+export async function readSummaryFile(reportPath: string): Promise<VerifySummary> {
+  const path = summaryPathFor(reportPath);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`No summary next to report ${reportPath} (looked for ${path})`, {
+      hint: 'Pass the --report files of finished verify runs',
+      cause: error,
+    });
+  }
+  return JSON.parse(text) as VerifySummary;
+}
+
+const COUNT_FIELDS: (keyof VerifyCounts)[] = [
+  'sourceScanned',
+  'targetScanned',
+  'matched',
+  'missingInTarget',
+  'extraInTarget',
+  'different',
+  'rechecked',
+  'resolvedByRecheck',
+  'pointReads',
+  'spilled',
+  'repaired',
+  'repairFailed',
+];
+
+/**
+ * Combines the summaries of runs that split one verify with `--segment-range` (same tables, same
+ * TotalSegments, disjoint segments): counts and capacity add up, duration is the longest run's.
+ *
+ * @throws ConfigError when the runs are of different tables or segment counts, or overlap.
+ */
+export function mergeSummaries(parts: readonly VerifySummary[]): VerifySummary {
+  const first = parts[0];
+  if (!first) throw new ConfigError('verify merge needs at least one report');
+  const seen = new Set<number>();
+  for (const part of parts) {
+    if (
+      part.sourceTable !== first.sourceTable ||
+      part.targetTable !== first.targetTable ||
+      part.totalSegments !== first.totalSegments
+    ) {
+      throw new ConfigError('The reports are of different verify runs (tables or --segments differ)');
+    }
+    for (const s of part.segments) {
+      if (seen.has(s)) throw new ConfigError(`Segment ${s} is in more than one report; the ranges overlap`);
+      seen.add(s);
+    }
+  }
+  const merged = { ...first, segments: [...seen].sort((a, b) => a - b) } as VerifySummary;
+  for (const field of COUNT_FIELDS) merged[field] = parts.reduce((sum, p) => sum + p[field], 0);
+  merged.consumedRcu = {
+    source: parts.reduce((sum, p) => sum + p.consumedRcu.source, 0),
+    target: parts.reduce((sum, p) => sum + p.consumedRcu.target, 0),
+  };
+  merged.durationMs = Math.max(...parts.map((p) => p.durationMs));
+  merged.differences = merged.missingInTarget + merged.extraInTarget + merged.different;
+  merged.remaining = parts.reduce((sum, p) => sum + p.remaining, 0);
+  merged.identical = merged.differences === 0;
+  merged.complete = coversAllSegments(merged.segments, merged.totalSegments);
+  return merged;
+}

@@ -1,0 +1,109 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Item, Logger, TokenBucket } from '@ddb-migrate/core';
+
+/** The three ways two tables can disagree about one key. */
+export type DifferenceKind = 'missing_in_target' | 'extra_in_target' | 'different';
+
+/** One confirmed difference (a line of the NDJSON report). Differences are data, not exceptions. */
+export interface Difference {
+  kind: DifferenceKind;
+  /** The item's primary key (raw AttributeValues). */
+  key: Item;
+  /** Top-level attribute names that differ (every attribute of the present side for missing/extra). */
+  attributes: string[];
+  /** The items as last read (only kept when `showValues` is set). */
+  source?: Item;
+  target?: Item;
+  /** Set with `repair`: the target now holds the source's current item (or the extra is gone). */
+  repaired?: boolean;
+}
+
+/** One side of the comparison: a client and a table name. */
+export interface TableSide {
+  client: DynamoDBClient;
+  tableName: string;
+  /** Read-capacity cap for this side (RCU/s); undefined = no cap. */
+  rcuBucket?: TokenBucket;
+}
+
+/** Scanned/read progress, reported while the verify runs. */
+export interface VerifyProgress {
+  sourceScanned: number;
+  targetScanned: number;
+  segmentsDone: number;
+  segmentsTotal: number;
+}
+
+/** Options of {@link verifyTables}. */
+export interface VerifyOptions {
+  source: TableSide;
+  target: TableSide;
+  /** TotalSegments for both scans. Default: from the table size (see `defaultSegmentCount`). */
+  totalSegments?: number;
+  /** Inclusive range of segments this run scans (several machines split one verify). Default all. */
+  segmentRange?: { first: number; last: number };
+  /** Scan only this fraction (0, 1] of the segments (evenly spread). Default 1. */
+  sample?: number;
+  /** Segment pairs scanned at the same time. Default min(segments, 16). */
+  concurrency?: number;
+  /** Seconds to wait before re-reading a suspected difference with consistent reads. Default 2. */
+  recheckDelaySeconds?: number;
+  /** How many consistent re-checks a suspect gets before it is reported. 0 = report suspects as is. Default 2. */
+  recheckAttempts?: number;
+  /** Write the source's current item to the target (or delete the extra) for confirmed differences. */
+  repair?: boolean;
+  /** Keep item values in the differences (never logged). */
+  showValues?: boolean;
+  /** Called once per confirmed difference, in no particular order. */
+  onDifference?: (difference: Difference) => void | Promise<void>;
+  onProgress?: (progress: VerifyProgress) => void;
+  /** Unmatched items a segment pair keeps in memory before spilling to disk. Default 20,000. */
+  windowItems?: number;
+  /** Directory for spill files. Default os.tmpdir(). */
+  spillDir?: string;
+  logger?: Logger;
+  signal?: AbortSignal;
+  /** Clock/sleep, injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Counters of one verify run; summed by `mergeSummaries`. */
+export interface VerifyCounts {
+  sourceScanned: number;
+  targetScanned: number;
+  /** Keys compared and found equal (in a scan window, by point read or after a re-check). */
+  matched: number;
+  missingInTarget: number;
+  extraInTarget: number;
+  different: number;
+  /** Suspected differences that were re-read with consistent reads. */
+  rechecked: number;
+  /** Suspects that a re-check cleared (replication lag). */
+  resolvedByRecheck: number;
+  /** Items left unmatched by their segment pair and confirmed with point reads. */
+  pointReads: number;
+  /** Unmatched items written to a spill file. */
+  spilled: number;
+  repaired: number;
+  repairFailed: number;
+}
+
+/** The result of a verify run (or of merged runs). */
+export interface VerifySummary extends VerifyCounts {
+  sourceTable: string;
+  targetTable: string;
+  totalSegments: number;
+  /** The segments this run scanned (sorted). */
+  segments: number[];
+  /** True when the segments cover 0..totalSegments-1. */
+  complete: boolean;
+  /** Read capacity consumed, as reported by the service (ReturnConsumedCapacity TOTAL). */
+  consumedRcu: { source: number; target: number };
+  durationMs: number;
+  /** missingInTarget + extraInTarget + different (confirmed, whether repaired or not). */
+  differences: number;
+  /** Differences not repaired (all of them without `repair`). */
+  remaining: number;
+  /** True when no difference was found. */
+  identical: boolean;
+}

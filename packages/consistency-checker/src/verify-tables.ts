@@ -1,0 +1,108 @@
+import { noopLogger } from '@ddb-migrate/core';
+import { defaultCallPolicy, defaultSleep } from './aws-call.js';
+import { compareSegment } from './compare-segment.js';
+import { type EngineContext, emptyCounts } from './engine-context.js';
+import { preflight } from './preflight.js';
+import { RecheckQueue } from './recheck-queue.js';
+import { coversAllSegments, defaultSegmentCount, selectSegments } from './segments.js';
+import type { VerifyOptions, VerifySummary } from './types.js';
+
+/** Suspects the re-check queue holds before scans wait for it. */
+const RECHECK_CAPACITY = 5_000;
+
+/**
+ * Compares two DynamoDB tables item by item and returns a summary; every confirmed difference goes
+ * to `options.onDifference`. Differences are data: the promise rejects only on faults
+ * (PreflightError for unknown tables or different key schemas, AwsCallError for AWS failures).
+ *
+ * @example
+ * const summary = await verifyTables({
+ *   source: { client: sourceClient, tableName: 'orders' },
+ *   target: { client: targetClient, tableName: 'orders' },
+ *   onDifference: (d) => report.write(d),
+ * });
+ * if (!summary.identical) console.error(`${summary.differences} differences`);
+ */
+export async function verifyTables(options: VerifyOptions): Promise<VerifySummary> {
+  const started = Date.now();
+  const logger = options.logger ?? noopLogger;
+  const sleep = options.sleep ?? defaultSleep;
+  const policy = defaultCallPolicy({ logger, sleep, ...(options.signal ? { signal: options.signal } : {}) });
+  const tables = await preflight(options.source, options.target, policy);
+
+  const totalSegments =
+    options.totalSegments ??
+    defaultSegmentCount([
+      { bytes: tables.source.TableSizeBytes, items: tables.source.ItemCount },
+      { bytes: tables.target.TableSizeBytes, items: tables.target.ItemCount },
+    ]);
+  const segments = selectSegments(totalSegments, options.segmentRange, options.sample ?? 1);
+  logger.info('verify starting', {
+    sourceTable: options.source.tableName,
+    targetTable: options.target.tableName,
+    totalSegments,
+    segments: segments.length,
+  });
+
+  const counts = emptyCounts();
+  let segmentsDone = 0;
+  let queue: RecheckQueue | undefined;
+  const ctx: EngineContext = {
+    source: options.source,
+    target: options.target,
+    keyNames: tables.keyNames,
+    totalSegments,
+    policy,
+    counts,
+    consumed: { source: 0, target: 0 },
+    windowItems: options.windowItems ?? 20_000,
+    ...(options.spillDir ? { spillDir: options.spillDir } : {}),
+    showValues: options.showValues ?? false,
+    suspect: (suspect) => queue!.add(suspect),
+    progress: () =>
+      options.onProgress?.({
+        sourceScanned: counts.sourceScanned,
+        targetScanned: counts.targetScanned,
+        segmentsDone,
+        segmentsTotal: segments.length,
+      }),
+  };
+  queue = new RecheckQueue(ctx, {
+    delayMs: Math.max(0, (options.recheckDelaySeconds ?? 2) * 1000),
+    attempts: options.recheckAttempts ?? 2,
+    repair: options.repair ?? false,
+    capacity: RECHECK_CAPACITY,
+    onDifference: options.onDifference ?? (() => {}),
+  });
+
+  // A fixed pool of workers pulls segment numbers, so at most `concurrency` pairs hold buffers.
+  const next = [...segments];
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 16, segments.length));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let segment = next.shift(); segment !== undefined; segment = next.shift()) {
+        await compareSegment(ctx, segment);
+        segmentsDone++;
+        ctx.progress();
+      }
+    }),
+  );
+  await queue.drain();
+
+  const differences = counts.missingInTarget + counts.extraInTarget + counts.different;
+  const summary: VerifySummary = {
+    sourceTable: options.source.tableName,
+    targetTable: options.target.tableName,
+    totalSegments,
+    segments,
+    complete: coversAllSegments(segments, totalSegments),
+    ...counts,
+    consumedRcu: ctx.consumed,
+    durationMs: Date.now() - started,
+    differences,
+    remaining: differences - counts.repaired,
+    identical: differences === 0,
+  };
+  logger.info('verify finished', { differences, matched: counts.matched, durationMs: summary.durationMs });
+  return summary;
+}
