@@ -1,0 +1,159 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings, not JS templates
+import { describe, expect, it } from 'vitest';
+import { loadTemplate, parseTemplate } from './support/cfn-yaml.js';
+import { actionsOf, collectStatements, findPolicyProblems, resourcesOf } from './support/iam-statements.js';
+
+const source = loadTemplate('source.yaml');
+const target = loadTemplate('target.yaml');
+
+function statementBySid(template: ReturnType<typeof loadTemplate>, sid: string) {
+  const found = collectStatements(template).find((s) => s.statement.Sid === sid);
+  if (!found) throw new Error(`no statement ${sid}`);
+  return found.statement;
+}
+
+describe('IAM least privilege', () => {
+  it('grants no action wildcard and nothing on Resource "*" in either template', () => {
+    expect(findPolicyProblems(source)).toEqual([]);
+    expect(findPolicyProblems(target)).toEqual([]);
+  });
+
+  it('detects wildcard actions and data-plane grants on "*" (the check itself works)', () => {
+    const bad = parseTemplate(`
+Resources:
+  R:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: { Statement: [] }
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - Sid: Wild
+                Effect: Allow
+                Action: dynamodb:*
+                Resource: !Sub 'arn:aws:dynamodb:\${AWS::Region}:1:table/t'
+              - !If
+                - C
+                - Sid: Star
+                  Effect: Allow
+                  Action: [dynamodb:PutItem, sqs:SendMessage]
+                  Resource: '*'
+                - !Ref AWS::NoValue
+              - Sid: DenyIsFine
+                Effect: Deny
+                Action: s3:*
+                Resource: '*'
+`);
+    expect(findPolicyProblems(bad)).toEqual([
+      'R.Policies.p#Wild: wildcard action dynamodb:*',
+      'R.Policies.p#Star: data-plane actions dynamodb:PutItem, sqs:SendMessage on Resource "*"',
+    ]);
+  });
+
+  it('limits the Lambda to its own table stream, the source table, its DLQ and its log group', () => {
+    const stream = statementBySid(source, 'ReadSourceStream');
+    expect(actionsOf(stream).sort()).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+    ]);
+    expect(resourcesOf(stream)).toEqual([
+      {
+        'Fn::Sub':
+          'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${SourceTableName}/stream/*',
+      },
+    ]);
+    expect(resourcesOf(statementBySid(source, 'FetchOnChange'))).toEqual([
+      {
+        'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${SourceTableName}',
+      },
+    ]);
+    expect(resourcesOf(statementBySid(source, 'ParkFailedRecords'))).toEqual([
+      { 'Fn::GetAtt': ['FailedEventsQueue', 'Arn'] },
+    ]);
+    expect(resourcesOf(statementBySid(source, 'OwnLogs'))).toEqual([
+      { 'Fn::Sub': '${FunctionLogGroup.Arn}' },
+    ]);
+  });
+
+  it('grants sts:AssumeRole on the named target role only, and target writes only in resource-policy mode', () => {
+    const policies = source.Resources.FunctionRole?.Properties?.Policies as {
+      PolicyDocument: { Statement: unknown[] };
+    }[];
+    const policy = policies[0]?.PolicyDocument.Statement ?? [];
+    const assume = policy.find((s) => JSON.stringify(s).includes('AssumeTargetRole')) as {
+      'Fn::If': unknown[];
+    };
+    expect(assume['Fn::If'][0]).toBe('AssumeRoleMode');
+    expect((assume['Fn::If'][1] as { Resource: unknown }).Resource).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:iam::${TargetAccountId}:role/${TargetRoleName}',
+    });
+    const writes = policy.find((s) => JSON.stringify(s).includes('WriteTargetTableByResourcePolicy')) as {
+      'Fn::If': unknown[];
+    };
+    expect(writes['Fn::If'][0]).toBe('ResourcePolicyMode');
+    expect(source.Conditions?.AssumeRoleMode).toEqual({
+      'Fn::Equals': [{ Ref: 'AccessMode' }, 'assume-role'],
+    });
+  });
+
+  it('scopes the target role to the target table, the export bucket and the import log groups', () => {
+    const admin = statementBySid(target, 'ImportAndConfigureTargetTable');
+    expect(actionsOf(admin)).toEqual(
+      expect.arrayContaining(['dynamodb:ImportTable', 'dynamodb:DescribeImport', 'dynamodb:CreateTable']),
+    );
+    for (const resource of resourcesOf(admin))
+      expect(JSON.stringify(resource)).toContain('table/${TargetTableName}');
+    const items = statementBySid(target, 'TargetItemsForLoadCdcAndVerify');
+    expect(actionsOf(items).sort()).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+      ].sort(),
+    );
+    expect(resourcesOf(statementBySid(target, 'ReadExportObjects'))).toEqual([
+      { 'Fn::Sub': '${ExportBucket.Arn}/*' },
+    ]);
+    expect(JSON.stringify(resourcesOf(statementBySid(target, 'ImportLogs')))).toContain(
+      'log-group:/aws-dynamodb/*',
+    );
+  });
+
+  it('trusts only the named source principals, with an optional ExternalId for operators', () => {
+    const operators = statementBySid(target, 'Operators');
+    expect(operators.Condition).toMatchObject({
+      ArnLike: { 'aws:PrincipalArn': { Ref: 'OperatorPrincipalArns' } },
+      StringEquals: {
+        'Fn::If': ['HasExternalId', { 'sts:ExternalId': { Ref: 'ExternalId' } }, { Ref: 'AWS::NoValue' }],
+      },
+    });
+    const lambda = statementBySid(target, 'CdcLambda');
+    expect(lambda.Condition).toEqual({
+      ArnEquals: {
+        'aws:PrincipalArn': {
+          'Fn::Sub': 'arn:${AWS::Partition}:iam::${SourceAccountId}:role/${CdcLambdaRoleName}',
+        },
+      },
+    });
+  });
+
+  it('lets only the operators put export objects and denies plain-HTTP access to the bucket', () => {
+    const put = statementBySid(target, 'SourceExportWrites');
+    expect(put.Principal).toEqual({ AWS: { Ref: 'OperatorPrincipalArns' } });
+    expect(actionsOf(put).sort()).toEqual(['s3:AbortMultipartUpload', 's3:PutObject', 's3:PutObjectAcl']);
+    expect(resourcesOf(put)).toEqual([{ 'Fn::Sub': '${ExportBucket.Arn}/*' }]);
+    const tls = statementBySid(target, 'DenyInsecureTransport');
+    expect(tls).toMatchObject({
+      Effect: 'Deny',
+      Principal: '*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+  });
+});
