@@ -5,6 +5,7 @@ import {
   TagResourceCommand,
   UpdateContinuousBackupsCommand,
   UpdateTableCommand,
+  type TableDescription,
   type UpdateTableInput,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -83,10 +84,16 @@ class ApplyContext {
     return this.arn;
   }
 
+  async describe(): Promise<TableDescription> {
+    const out = await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
+    if (!out.Table) throw new Error(`DescribeTable ${this.tableName} returned no Table`);
+    return out.Table;
+  }
+
   async waitForActive(): Promise<void> {
     const deadline = Date.now() + (this.options.activeTimeoutMs ?? 600_000);
     for (;;) {
-      const out = await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
+      const out = { Table: await this.describe() };
       const busyIndex = (out.Table?.GlobalSecondaryIndexes ?? []).some(
         (g) => g.IndexStatus !== undefined && g.IndexStatus !== 'ACTIVE',
       );
@@ -150,29 +157,27 @@ async function applyOne(ctx: ApplyContext, setting: PostCreateSetting): Promise<
     case 'on-demand-throughput':
       await ctx.updateTable({ OnDemandThroughput: setting.onDemandThroughput });
       return;
-    case 'stream':
-      try {
-        await ctx.updateTable({
-          StreamSpecification: { StreamEnabled: true, StreamViewType: setting.streamViewType },
-        });
-      } catch (error) {
-        if (!isAlready(error, /already has an enabled stream/i)) throw error;
-        await assertStreamViewType(ctx, setting.streamViewType);
+    case 'stream': {
+      // Checked first: an enabled stream cannot be enabled again (the error differs by endpoint).
+      const current = await ctx.describe();
+      if (current.StreamSpecification?.StreamEnabled) {
+        const actual = current.StreamSpecification.StreamViewType;
+        if (actual === setting.streamViewType) return;
+        throw new Error(
+          `the table already has a ${actual ?? 'unknown'} stream, not ${setting.streamViewType}`,
+        );
       }
+      await ctx.updateTable({
+        StreamSpecification: { StreamEnabled: true, StreamViewType: setting.streamViewType },
+      });
       return;
+    }
     case 'resource-policy':
       await ctx.client.send(
         new PutResourcePolicyCommand({ ResourceArn: await ctx.tableArn(), Policy: setting.policy }),
       );
       return;
   }
-}
-
-async function assertStreamViewType(ctx: ApplyContext, wanted: string): Promise<void> {
-  const out = await ctx.client.send(new DescribeTableCommand({ TableName: ctx.tableName }));
-  const actual = out.Table?.StreamSpecification?.StreamViewType;
-  if (actual !== wanted)
-    throw new Error(`the table already has a ${actual ?? 'unknown'} stream, not ${wanted}`);
 }
 
 function isAlready(error: unknown, pattern: RegExp): boolean {

@@ -50,16 +50,24 @@ export function usedAttributeDefinitions(
   return out;
 }
 
-/** Positive warm throughput values, or undefined. */
+// Warm throughput a new table or GSI gets anyway (DynamoDB docs: 12,000 reads/s, 4,000 writes/s).
+// DescribeTable reports warm throughput for every table; only values above these mean the source
+// grew or was pre-warmed, and lower values can be refused by CreateTable.
+const DEFAULT_WARM_READS = 12_000;
+const DEFAULT_WARM_WRITES = 4_000;
+
+/** The source's warm throughput dimensions above the defaults, or undefined (nothing to pre-warm). */
 export function copyWarmThroughput(
   w: { ReadUnitsPerSecond?: number; WriteUnitsPerSecond?: number } | undefined,
 ): WarmThroughput | undefined {
   if (!w) return undefined;
   const out: WarmThroughput = {};
-  if (w.ReadUnitsPerSecond !== undefined && w.ReadUnitsPerSecond > 0)
+  if (w.ReadUnitsPerSecond !== undefined && w.ReadUnitsPerSecond > DEFAULT_WARM_READS) {
     out.ReadUnitsPerSecond = w.ReadUnitsPerSecond;
-  if (w.WriteUnitsPerSecond !== undefined && w.WriteUnitsPerSecond > 0)
+  }
+  if (w.WriteUnitsPerSecond !== undefined && w.WriteUnitsPerSecond > DEFAULT_WARM_WRITES) {
     out.WriteUnitsPerSecond = w.WriteUnitsPerSecond;
+  }
   return out.ReadUnitsPerSecond === undefined && out.WriteUnitsPerSecond === undefined ? undefined : out;
 }
 

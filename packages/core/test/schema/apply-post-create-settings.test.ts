@@ -141,7 +141,7 @@ describe('applyPostCreateSettings', () => {
             },
           };
         }
-        throw awsError('ValidationException', 'Table already has an enabled stream: arn:...');
+        throw new Error(`unexpected ${name}`);
       },
     } as unknown as DynamoDBClient;
     const same: PostCreateSetting = { kind: 'stream', streamViewType: 'KEYS_ONLY', description: 's' };

@@ -50,7 +50,7 @@ export function richProvisionedTable(): SourceTableInfo {
         IndexSizeBytes: 999,
         ItemCount: 900,
         IndexArn: `${arn}/index/byGsi1`,
-        WarmThroughput: { ReadUnitsPerSecond: 12000, WriteUnitsPerSecond: 4000, Status: 'ACTIVE' },
+        WarmThroughput: { ReadUnitsPerSecond: 15000, WriteUnitsPerSecond: 4000, Status: 'ACTIVE' },
       },
       {
         IndexName: 'byStatus',
@@ -61,6 +61,8 @@ export function richProvisionedTable(): SourceTableInfo {
         IndexSizeBytes: 10,
         ItemCount: 10,
         IndexArn: `${arn}/index/byStatus`,
+        // The defaults every index reports: nothing to pre-warm.
+        WarmThroughput: { ReadUnitsPerSecond: 12000, WriteUnitsPerSecond: 4000, Status: 'ACTIVE' },
       },
     ],
     LocalSecondaryIndexes: [
@@ -140,6 +142,8 @@ export function onDemandTable(): SourceTableInfo {
     ],
     TableClassSummary: { TableClass: 'STANDARD' },
     DeletionProtectionEnabled: false,
+    // Defaults every new on-demand table reports: nothing to pre-warm.
+    WarmThroughput: { ReadUnitsPerSecond: 12000, WriteUnitsPerSecond: 4000, Status: 'ACTIVE' },
   };
   return {
     table,

@@ -33,7 +33,7 @@ describe('toImportTableCreationParameters', () => {
         ],
         Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['total', 'currency'] },
         ProvisionedThroughput: { ReadCapacityUnits: 7, WriteCapacityUnits: 3 },
-        WarmThroughput: { ReadUnitsPerSecond: 12000, WriteUnitsPerSecond: 4000 },
+        WarmThroughput: { ReadUnitsPerSecond: 15000 },
       },
       {
         IndexName: 'byStatus',
