@@ -38,13 +38,12 @@ export async function describeSourceTable(
     }
     throw new AwsCallError('DescribeTable', error);
   }
-  const name = table.TableName ?? tableName;
   const arn = table.TableArn;
 
   const [ttl, continuousBackups, tags, policy] = await Promise.all([
-    call('DescribeTimeToLive', () => client.send(new DescribeTimeToLiveCommand({ TableName: name }))),
+    call('DescribeTimeToLive', () => client.send(new DescribeTimeToLiveCommand({ TableName: tableName }))),
     call('DescribeContinuousBackups', () =>
-      client.send(new DescribeContinuousBackupsCommand({ TableName: name })),
+      client.send(new DescribeContinuousBackupsCommand({ TableName: tableName })),
     ),
     arn ? listAllTags(client, arn) : Promise.resolve<Tag[]>([]),
     arn ? readResourcePolicy(client, arn) : Promise.resolve<PolicyRead>({}),

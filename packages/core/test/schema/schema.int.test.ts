@@ -124,7 +124,7 @@ describe('schema carry-over across accounts (moto)', () => {
     expect(result.failed).toEqual([]);
     expect(result.applied).toHaveLength(2);
 
-    const desc = await describe(target, targetName);
+    const desc = await describeTable(target, targetName);
     expect(desc.TableArn).toContain(`:${TARGET_ACCOUNT}:table/${targetName}`);
     expect(checkKeyCompatibility(info.table, desc)).toEqual([]);
     expect(desc.LocalSecondaryIndexes?.map((l) => l.IndexName)).toEqual(['byCreatedAt']);
@@ -171,7 +171,7 @@ describe('schema carry-over across accounts (moto)', () => {
     const result = await applyPostCreateSettings(target, targetName, mapping.postCreate, undefined, fast);
     expect(result.failed).toEqual([]);
 
-    const desc = await describe(target, targetName);
+    const desc = await describeTable(target, targetName);
     expect(desc.LocalSecondaryIndexes ?? []).toEqual([]);
     expect(desc.DeletionProtectionEnabled).toBe(true);
     expect(desc.StreamSpecification).toMatchObject({
@@ -216,7 +216,7 @@ describe('schema carry-over across accounts (moto)', () => {
     expect((error as PreflightError).hint).toMatch(/--source-table-name/);
   });
 
-  async function describe(client: DynamoDBClient, name: string): Promise<TableDescription> {
+  async function describeTable(client: DynamoDBClient, name: string): Promise<TableDescription> {
     const out = await client.send(new DescribeTableCommand({ TableName: name }));
     return out.Table!;
   }
