@@ -45,4 +45,55 @@ export type {
 // --- end schema ---
 
 // --- clients, write, export (section owned by the clients/writer/export work) ---
+// clients
+export type {
+  AssumeRoleConfig,
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  AwsSideConfig,
+} from './clients/aws-side-config.js';
+export { partitionFromRegion, roleArnFromName } from './clients/role-arn.js';
+export {
+  assumeRoleCredentials,
+  CREDENTIAL_REFRESH_WINDOW_MS,
+  DEFAULT_ROLE_SESSION_NAME,
+  memoizeCredentials,
+} from './clients/assume-role.js';
+export {
+  createDynamoDbClient,
+  createS3Client,
+  createStreamsClient,
+  createStsClient,
+  sideCredentials,
+} from './clients/create-clients.js';
+export { createHttpHandler, DEFAULT_MAX_SOCKETS } from './clients/http-handler.js';
+// write
+export type { BackoffOptions } from './write/backoff.js';
+export { backoffDelayMs, errorCode, isRetryableError, isThrottlingError, sleep } from './write/backoff.js';
+export { TokenBucket } from './write/token-bucket.js';
+export type {
+  BatchWriteClient,
+  BatchWriteOptions,
+  BatchWriteResult,
+  FailedWrite,
+  WriteOp,
+} from './write/write-op.js';
+export { toWriteRequest } from './write/write-op.js';
+export { chunkEntries, dedupeOps, MAX_BATCH_BYTES, MAX_BATCH_OPS } from './write/chunking.js';
+export type { BatchWriter } from './write/batch-writer.js';
+export { batchWrite, createBatchWriter } from './write/batch-writer.js';
+// export
+export { exportIdFromArn } from './export/export-id.js';
+export type {
+  ExportDataFile,
+  ExportLocation,
+  ExportManifestSummary,
+  LocatedExport,
+} from './export/locate-export.js';
+export { exportRoots, locateExportDataFiles } from './export/locate-export.js';
+export type { ReadExportItemsOptions } from './export/read-export-items.js';
+export { readExportItems, splitLines } from './export/read-export-items.js';
+export type { S3ReadClient } from './export/s3-objects.js';
+export type { ExportCountCheck, ExportCountMismatch } from './export/verify-export-counts.js';
+export { verifyExportCounts } from './export/verify-export-counts.js';
 // --- end clients, write, export ---
