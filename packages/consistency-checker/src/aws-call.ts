@@ -44,18 +44,12 @@ export async function callAws<T>(operation: string, policy: CallPolicy, call: ()
 }
 
 /**
- * Pays `units` of read capacity into a rate cap before the next call. Paid after each call with
- * what it consumed, so a cap holds on average; taken in slices so a large page never exceeds the
- * bucket's burst.
+ * Pays `units` of read capacity into a side's rate cap. Paid after each call with what it consumed
+ * (the bucket goes into debt for a large page), so the cap holds on average.
  */
 export async function payCapacity(bucket: TokenBucket | undefined, units: number, signal?: AbortSignal) {
   if (!bucket || !(units > 0)) return;
-  let left = Math.ceil(units);
-  while (left > 0) {
-    const slice = Math.min(left, 1);
-    await bucket.take(slice, signal);
-    left -= slice;
-  }
+  await bucket.take(units, signal);
 }
 
 /** Sums `CapacityUnits` of a ConsumedCapacity field (an object or a list, or absent). */

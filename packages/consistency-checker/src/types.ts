@@ -32,6 +32,9 @@ export interface VerifyProgress {
   targetScanned: number;
   segmentsDone: number;
   segmentsTotal: number;
+  /** Items expected per side: DescribeTable ItemCount (refreshed about every 6 h on AWS) x share of segments. */
+  sourceExpected: number;
+  targetExpected: number;
 }
 
 /** Options of {@link verifyTables}. */

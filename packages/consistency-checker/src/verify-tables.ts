@@ -44,6 +44,9 @@ export async function verifyTables(options: VerifyOptions): Promise<VerifySummar
     segments: segments.length,
   });
 
+  const share = segments.length / totalSegments;
+  const sourceExpected = Math.round((tables.source.ItemCount ?? 0) * share);
+  const targetExpected = Math.round((tables.target.ItemCount ?? 0) * share);
   const counts = emptyCounts();
   let segmentsDone = 0;
   let queue: RecheckQueue | undefined;
@@ -65,6 +68,8 @@ export async function verifyTables(options: VerifyOptions): Promise<VerifySummar
         targetScanned: counts.targetScanned,
         segmentsDone,
         segmentsTotal: segments.length,
+        sourceExpected,
+        targetExpected,
       }),
   };
   queue = new RecheckQueue(ctx, {
