@@ -16,7 +16,10 @@ export interface HandlerDeps extends ApplyDeps {
 }
 
 /** A DynamoDB Streams Lambda handler. */
-export type StreamHandler = (event: LambdaStreamEvent, context?: InvocationContext) => Promise<StreamBatchResponse>;
+export type StreamHandler = (
+  event: LambdaStreamEvent,
+  context?: InvocationContext,
+) => Promise<StreamBatchResponse>;
 
 /** Used when there is no Lambda context (a plain call): the Lambda maximum, 15 minutes. */
 const DEFAULT_REMAINING_MS = 15 * 60_000;

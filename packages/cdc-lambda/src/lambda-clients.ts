@@ -26,7 +26,10 @@ export function createLambdaClients(config: CdcLambdaConfig, env: Env): LambdaCl
     ...(config.targetRoleArn === undefined
       ? {}
       : {
-          credentials: assumeRoleCredentials(own, { roleArn: config.targetRoleArn, sessionName: 'ddb-migrate-cdc' }),
+          credentials: assumeRoleCredentials(own, {
+            roleArn: config.targetRoleArn,
+            sessionName: 'ddb-migrate-cdc',
+          }),
         }),
   });
   const sourceRegion = (config.sourceTableArn && regionFromArn(config.sourceTableArn)) || ownRegion;

@@ -4,7 +4,11 @@ import type { ApplyConfig } from '../src/apply/apply-config.js';
 import { applyStreamBatch } from '../src/apply/apply-stream-batch.js';
 import { fakeSqs, fakeWriteBatch, STREAM_ARN, streamRecord } from './fixtures.js';
 
-const config: ApplyConfig = { targetTableId: 'target', ttlDeletes: 'replicate', dlqUrl: 'http://127.0.0.1/q' };
+const config: ApplyConfig = {
+  targetTableId: 'target',
+  ttlDeletes: 'replicate',
+  dlqUrl: 'http://127.0.0.1/q',
+};
 const target = { send: async () => ({}) } as never;
 
 function pkOf(op: WriteOp): string | undefined {
@@ -20,7 +24,12 @@ describe('applyStreamBatch', () => {
       streamRecord('INSERT', 'b', { image: { v: { N: '1' } } }),
       streamRecord('REMOVE', 'a'),
     ];
-    const { batchItemFailures, counters } = await applyStreamBatch(records, { target, writeBatch }, config, 60_000);
+    const { batchItemFailures, counters } = await applyStreamBatch(
+      records,
+      { target, writeBatch },
+      config,
+      60_000,
+    );
     expect(batchItemFailures).toEqual([]);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.map((op) => [op.type, pkOf(op)])).toEqual([
@@ -110,7 +119,12 @@ describe('applyStreamBatch', () => {
       pkOf(op) === 'flaky' && call === 1 ? { code: 'InternalServerError', retryable: true } : undefined,
     );
     const records = [streamRecord('INSERT', 'flaky'), streamRecord('INSERT', 'ok')];
-    const { batchItemFailures, counters } = await applyStreamBatch(records, { target, writeBatch }, config, 60_000);
+    const { batchItemFailures, counters } = await applyStreamBatch(
+      records,
+      { target, writeBatch },
+      config,
+      60_000,
+    );
     expect(batchItemFailures).toEqual([]);
     expect(calls.map((c) => c.map(pkOf))).toEqual([['flaky', 'ok'], ['flaky']]);
     expect(counters.applied).toBe(2);
@@ -126,12 +140,21 @@ describe('applyStreamBatch', () => {
       streamRecord('INSERT', 'ok', { seq: '701' }),
       streamRecord('MODIFY', 'poison', { seq: '702', image: { x: { B: 'AAE=' } } }),
     ];
-    const { batchItemFailures, counters } = await applyStreamBatch(records, { target, writeBatch, sqs }, config, 60_000);
+    const { batchItemFailures, counters } = await applyStreamBatch(
+      records,
+      { target, writeBatch, sqs },
+      config,
+      60_000,
+    );
     expect(batchItemFailures).toEqual([]);
     expect(sent).toHaveLength(1);
     const body = JSON.parse(sent[0]?.MessageBody ?? '{}');
     expect(body.record).toEqual(records[2]);
-    expect(body).toMatchObject({ errorCode: 'ValidationException', attempts: 1, sequenceNumbers: ['700', '702'] });
+    expect(body).toMatchObject({
+      errorCode: 'ValidationException',
+      attempts: 1,
+      sequenceNumbers: ['700', '702'],
+    });
     expect(counters).toMatchObject({ applied: 1, dlq: 2, coalesced: 0, failed: 0 });
   });
 
@@ -140,8 +163,16 @@ describe('applyStreamBatch', () => {
       pkOf(op) === 'poison' ? { code: 'ValidationException', retryable: false } : undefined,
     );
     const { sqs } = fakeSqs(true);
-    const records = [streamRecord('INSERT', 'ok', { seq: '801' }), streamRecord('INSERT', 'poison', { seq: '802' })];
-    const { batchItemFailures, counters } = await applyStreamBatch(records, { target, writeBatch, sqs }, config, 60_000);
+    const records = [
+      streamRecord('INSERT', 'ok', { seq: '801' }),
+      streamRecord('INSERT', 'poison', { seq: '802' }),
+    ];
+    const { batchItemFailures, counters } = await applyStreamBatch(
+      records,
+      { target, writeBatch, sqs },
+      config,
+      60_000,
+    );
     expect(batchItemFailures).toEqual([{ itemIdentifier: '802' }]);
     expect(counters).toMatchObject({ applied: 1, failed: 1, dlq: 0 });
   });
@@ -150,7 +181,12 @@ describe('applyStreamBatch', () => {
     const { writeBatch } = fakeWriteBatch(() => ({ code: 'ResourceNotFoundException', retryable: false }));
     const { sqs, sent } = fakeSqs();
     const records = [streamRecord('INSERT', 'a', { seq: '901' })];
-    const { batchItemFailures } = await applyStreamBatch(records, { target, writeBatch, sqs }, config, 60_000);
+    const { batchItemFailures } = await applyStreamBatch(
+      records,
+      { target, writeBatch, sqs },
+      config,
+      60_000,
+    );
     expect(batchItemFailures).toEqual([{ itemIdentifier: '901' }]);
     expect(sent).toHaveLength(0);
   });
@@ -159,7 +195,9 @@ describe('applyStreamBatch', () => {
     const { writeBatch, calls } = fakeWriteBatch();
     const reads: unknown[] = [];
     const source = {
-      send: async (command: { input: { RequestItems: Record<string, { Keys: unknown[]; ConsistentRead: boolean }> } }) => {
+      send: async (command: {
+        input: { RequestItems: Record<string, { Keys: unknown[]; ConsistentRead: boolean }> };
+      }) => {
         reads.push(command.input);
         const [table, request] = Object.entries(command.input.RequestItems)[0] ?? [];
         expect(request?.ConsistentRead).toBe(true);

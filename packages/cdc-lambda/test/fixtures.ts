@@ -44,14 +44,20 @@ export function streamRecord(
 export function fakeWriteBatch(
   failFor: (op: WriteOp, call: number) => { code?: string; retryable: boolean } | undefined = () => undefined,
 ) {
-  const calls: WriteOp[][] = [];
-  const writeBatch = async (_client: unknown, ops: WriteOp[]): Promise<BatchWriteResult> => {
+  const calls: (readonly WriteOp[])[] = [];
+  const writeBatch = async (_client: unknown, ops: readonly WriteOp[]): Promise<BatchWriteResult> => {
     calls.push(ops);
     const failed = ops.flatMap((op) => {
       const f = failFor(op, calls.length);
       return f ? [{ op, error: `failed: ${f.code ?? 'x'}`, ...f }] : [];
     });
-    return { written: ops.length - failed.length, calls: Math.ceil(ops.length / 25), retries: 0, throttles: 0, failed };
+    return {
+      written: ops.length - failed.length,
+      calls: Math.ceil(ops.length / 25),
+      retries: 0,
+      throttles: 0,
+      failed,
+    };
   };
   return { writeBatch, calls };
 }

@@ -1,4 +1,11 @@
-import { batchWrite, canonicalKey, type Item, type KeyNames, noopLogger, type WriteOp } from '@ddb-migrate/core';
+import {
+  batchWrite,
+  canonicalKey,
+  type Item,
+  type KeyNames,
+  noopLogger,
+  type WriteOp,
+} from '@ddb-migrate/core';
 import { tableArnFromStreamArn } from '../config/cdc-config.js';
 import type { ApplyConfig, ApplyCounters, ApplyDeps, ApplyResult } from './apply-config.js';
 import { coalesceByKey, type KeyChange } from './coalesce.js';
@@ -52,7 +59,11 @@ export async function applyStreamBatch(
     } catch (error) {
       const seq = record.dynamodb?.SequenceNumber;
       if (seq === undefined) throw error; // Lambda cannot retry a record it cannot name: fail the batch.
-      deadLetters.push({ message: deadLetter(record, error as Error, 'RecordDecodeError', 0, [seq]), lowest: seq, count: 1 });
+      deadLetters.push({
+        message: deadLetter(record, error as Error, 'RecordDecodeError', 0, [seq]),
+        lowest: seq,
+        count: 1,
+      });
       continue;
     }
     if (decoded.createdAt !== undefined) {
@@ -73,7 +84,8 @@ export async function applyStreamBatch(
 
   // 2. Coalesce per key.
   const first = kept[0];
-  const keyNames: KeyNames | undefined = config.keyNames ?? (first ? keyNamesFromKeys(first.keys) : undefined);
+  const keyNames: KeyNames | undefined =
+    config.keyNames ?? (first ? keyNamesFromKeys(first.keys) : undefined);
   const changes = keyNames === undefined ? [] : coalesceByKey(kept, keyNames);
   counters.coalesced = kept.length - changes.length;
 
@@ -130,7 +142,14 @@ export async function applyStreamBatch(
       if (entry === undefined) continue;
       byId.delete(f.id);
       if (f.retryable && pass < maxPasses && now() < deadline) retry.push(entry);
-      else keyFailures.push({ change: entry.change, error: f.error, code: f.code, retryable: f.retryable, attempts: pass });
+      else
+        keyFailures.push({
+          change: entry.change,
+          error: f.error,
+          code: f.code,
+          retryable: f.retryable,
+          attempts: pass,
+        });
     }
     counters.applied += byId.size;
     pending = retry;
@@ -140,8 +159,18 @@ export async function applyStreamBatch(
   for (const failure of keyFailures) {
     const { change } = failure;
     if (isPoisonFailure(failure)) {
-      const message = deadLetter(change.last.record, failure, failure.code, failure.attempts, change.sequenceNumbers);
-      deadLetters.push({ message, lowest: change.lowestSequenceNumber, count: change.sequenceNumbers.length });
+      const message = deadLetter(
+        change.last.record,
+        failure,
+        failure.code,
+        failure.attempts,
+        change.sequenceNumbers,
+      );
+      deadLetters.push({
+        message,
+        lowest: change.lowestSequenceNumber,
+        count: change.sequenceNumbers.length,
+      });
       counters.coalesced -= change.sequenceNumbers.length - 1;
     } else {
       failures.push(change.lowestSequenceNumber);
@@ -156,7 +185,8 @@ export async function applyStreamBatch(
   await Promise.all(
     deadLetters.map(async ({ message, lowest, count }) => {
       try {
-        if (deps.sqs === undefined || config.dlqUrl === undefined) throw new Error('no dead-letter queue configured');
+        if (deps.sqs === undefined || config.dlqUrl === undefined)
+          throw new Error('no dead-letter queue configured');
         await sendDeadLetter(deps.sqs, config.dlqUrl, message);
         counters.dlq += count;
         logger.error('record parked in the dead-letter queue', {
@@ -194,7 +224,8 @@ async function fetchChanges(
     for (const change of toFetch) {
       keyFailures.push({
         change,
-        error: 'the stream has no new images and no source table is configured for fetch-on-change (SOURCE_TABLE_ARN)',
+        error:
+          'the stream has no new images and no source table is configured for fetch-on-change (SOURCE_TABLE_ARN)',
         code: 'FetchOnChangeUnavailable',
         retryable: false,
         attempts: 0,

@@ -47,7 +47,8 @@ export async function fetchCurrentItems(
         try {
           result.calls += 1;
           const out = await client.send(new BatchGetItemCommand({ RequestItems: { [tableId]: request } }));
-          for (const item of out.Responses?.[tableId] ?? []) result.items.set(canonicalKey(item, keyNames), item);
+          for (const item of out.Responses?.[tableId] ?? [])
+            result.items.set(canonicalKey(item, keyNames), item);
           const unprocessed = out.UnprocessedKeys?.[tableId]?.Keys ?? [];
           const unprocessedIds = new Set(unprocessed.map((k) => canonicalKey(k, keyNames)));
           for (const key of pending) {
@@ -68,7 +69,9 @@ export async function fetchCurrentItems(
             break;
           }
         }
-        await sleep(Math.min(backoffDelayMs(attempt, { baseMs: 50, maxMs: 2000 }), Math.max(0, deadline - Date.now())));
+        await sleep(
+          Math.min(backoffDelayMs(attempt, { baseMs: 50, maxMs: 2000 }), Math.max(0, deadline - Date.now())),
+        );
       }
     }),
   );

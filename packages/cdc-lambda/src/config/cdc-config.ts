@@ -59,7 +59,8 @@ export function readCdcLambdaConfig(env: Env): Readonly<CdcLambdaConfig> {
     throw invalid('TARGET_ROLE_ARN', targetRoleArn, 'an IAM role ARN (arn:aws:iam::<account>:role/<name>)');
   }
   const dlqUrl = getStringFromEnv(env, 'SQS_QUEUE_URL_FOR_FAILED_EVENTS');
-  if (!/^https?:\/\//.test(dlqUrl)) throw invalid('SQS_QUEUE_URL_FOR_FAILED_EVENTS', dlqUrl, 'an SQS queue URL');
+  if (!/^https?:\/\//.test(dlqUrl))
+    throw invalid('SQS_QUEUE_URL_FOR_FAILED_EVENTS', dlqUrl, 'an SQS queue URL');
   const exportTimeSeconds = parseExportTime(getStringFromEnv(env, 'EXPORT_TIME'), 'EXPORT_TIME');
   const marginSeconds = getIntFromEnv(env, 'EXPORT_TIME_MARGIN_SECONDS', {
     default: DEFAULT_EXPORT_TIME_MARGIN_SECONDS,

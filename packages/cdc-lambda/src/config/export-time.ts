@@ -41,7 +41,9 @@ export function parseExportTime(text: string, name = 'EXPORT_TIME'): number {
 /** Date.parse rolls 2024-02-31 over to March; reject such dates instead. */
 function sameCalendarFields(iso: string, ms: number): boolean {
   const offsetMatch = /([+-])(\d{2}):(\d{2})$/.exec(iso);
-  const offsetMin = offsetMatch ? (offsetMatch[1] === '-' ? -1 : 1) * (Number(offsetMatch[2]) * 60 + Number(offsetMatch[3])) : 0;
+  const offsetMin = offsetMatch
+    ? (offsetMatch[1] === '-' ? -1 : 1) * (Number(offsetMatch[2]) * 60 + Number(offsetMatch[3]))
+    : 0;
   const local = new Date(ms + offsetMin * 60_000).toISOString();
   return local.slice(0, 19) === iso.slice(0, 19);
 }

@@ -51,9 +51,12 @@ export class CheckpointStore {
       });
     }
     if (parsed.streamArn !== streamArn) {
-      throw new ConfigError(`Checkpoint file ${path} belongs to stream ${parsed.streamArn}, not ${streamArn}`, {
-        hint: 'Use another --checkpoint-dir, or delete the file to start this stream from TRIM_HORIZON',
-      });
+      throw new ConfigError(
+        `Checkpoint file ${path} belongs to stream ${parsed.streamArn}, not ${streamArn}`,
+        {
+          hint: 'Use another --checkpoint-dir, or delete the file to start this stream from TRIM_HORIZON',
+        },
+      );
     }
     return new CheckpointStore(path, { ...empty, ...parsed, shards: parsed.shards ?? {} });
   }

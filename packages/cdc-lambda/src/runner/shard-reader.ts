@@ -55,7 +55,9 @@ export class ShardReader {
     for (let attempt = 1; ; attempt += 1) {
       this.iterator ??= await this.acquireIterator();
       try {
-        const out = await this.opts.client.send(new GetRecordsCommand({ ShardIterator: this.iterator, Limit: limit }));
+        const out = await this.opts.client.send(
+          new GetRecordsCommand({ ShardIterator: this.iterator, Limit: limit }),
+        );
         const records = out.Records ?? [];
         const last = records.at(-1)?.dynamodb?.SequenceNumber;
         if (last !== undefined) this.lastRead = last;

@@ -92,7 +92,10 @@ export async function runStream(options: StreamRunnerOptions): Promise<RunnerSum
       try {
         const response = await options.handler(
           { Records: remaining },
-          { getRemainingTimeInMillis: () => Math.max(0, deadline - now()), awsRequestId: `local-${totals.batches}` },
+          {
+            getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
+            awsRequestId: `local-${totals.batches}`,
+          },
         );
         const ids = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
         if (ids.length === 0) failedFrom = -1;
@@ -101,10 +104,16 @@ export async function runStream(options: StreamRunnerOptions): Promise<RunnerSum
             ? ids.reduce((a, b) => (BigInt(a) <= BigInt(b) ? a : b))
             : undefined;
           // An identifier that is not in the batch fails the whole batch, as in Lambda.
-          failedFrom = Math.max(0, remaining.findIndex((r) => r.dynamodb?.SequenceNumber === lowest));
+          failedFrom = Math.max(
+            0,
+            remaining.findIndex((r) => r.dynamodb?.SequenceNumber === lowest),
+          );
         }
       } catch (error) {
-        logger.warn('handler threw; redelivering the whole batch', { shardId, error: (error as Error).message });
+        logger.warn('handler threw; redelivering the whole batch', {
+          shardId,
+          error: (error as Error).message,
+        });
         failedFrom = 0;
       }
       const doneUpTo = failedFrom === -1 ? remaining.length : failedFrom;
@@ -117,11 +126,17 @@ export async function runStream(options: StreamRunnerOptions): Promise<RunnerSum
         throw new MigrationError(
           'CDC_RECORD_FAILING',
           `Record ${failedSeq} in shard ${shardId} still fails after ${attempt + 1} deliveries; stopped without skipping it`,
-          { hint: 'Check the logs for the failing key and the target (throttling, permissions), then run cdc again: it resumes from the checkpoint' },
+          {
+            hint: 'Check the logs for the failing key and the target (throttling, permissions), then run cdc again: it resumes from the checkpoint',
+          },
         );
       }
       totals.redeliveries += 1;
-      logger.warn('batch item failure; redelivering from the failed record', { shardId, sequenceNumber: failedSeq, attempt: attempt + 1 });
+      logger.warn('batch item failure; redelivering from the failed record', {
+        shardId,
+        sequenceNumber: failedSeq,
+        attempt: attempt + 1,
+      });
       await sleep(backoffDelayMs(attempt + 1, { baseMs: 200, maxMs: 5000 }));
     }
   };

@@ -30,7 +30,9 @@ export function toLambdaRecord(record: StreamSdkRecord, streamArn: string): Lamb
   if (record.userIdentity !== undefined) {
     out.userIdentity = {
       ...(record.userIdentity.Type === undefined ? {} : { type: record.userIdentity.Type }),
-      ...(record.userIdentity.PrincipalId === undefined ? {} : { principalId: record.userIdentity.PrincipalId }),
+      ...(record.userIdentity.PrincipalId === undefined
+        ? {}
+        : { principalId: record.userIdentity.PrincipalId }),
     };
   }
   return out;
