@@ -1,0 +1,18 @@
+import type { ArgumentsCamelCase, CommandModule } from 'yargs';
+import { runAndReport } from '../../context.js';
+import type { MigrateArgv } from '../../migration/migrate-options.js';
+import { withMigrateFlags } from '../migrate/flags.js';
+
+/** `ddb-migrate plan` = `migrate --dry-run`: every preflight check, the plan, nothing changed. */
+export const planCommand: CommandModule<object, MigrateArgv> = {
+  command: 'plan',
+  describe: 'Check everything a migration needs and print the plan (changes nothing)',
+  builder: (yargs) => withMigrateFlags(yargs) as never,
+  handler: async (argv: ArgumentsCamelCase<MigrateArgv>) => {
+    await runAndReport(argv, async (ctx) => {
+      const { toMigrateOptions } = await import('../../migration/migrate-options.js');
+      const { runPlan } = await import('./run.js');
+      return runPlan(toMigrateOptions(argv, { dryRun: true }), ctx);
+    });
+  },
+};

@@ -1,0 +1,64 @@
+import type { CliContext } from '../../context.js';
+import { lastFinishedStep, type MigrationState } from '../../migration/state/migration-state.js';
+import { StateStore } from '../../migration/state/state-store.js';
+import type { CommandResult } from '../../output.js';
+
+export interface StatusOptions {
+  stateDir: string;
+  sourceTableName?: string;
+  targetTableName?: string;
+}
+
+/** Lists the recorded migrations with their last finished step and the recorded ARNs. */
+export async function runStatus(
+  options: StatusOptions,
+  _ctx: CliContext,
+): Promise<CommandResult<{ migrations: (MigrationState & { lastStep: string })[] }>> {
+  const states = (await new StateStore(options.stateDir).list()).filter(
+    (s) =>
+      (!options.sourceTableName || s.key.sourceTableName === options.sourceTableName) &&
+      (!options.targetTableName || s.key.targetTableName === options.targetTableName),
+  );
+  const migrations = states.map((s) => ({ ...s, lastStep: lastFinishedStep(s) }));
+  if (migrations.length === 0)
+    return { data: { migrations }, text: `No migrations recorded in ${options.stateDir}` };
+  const text = migrations.map(renderState).join('\n\n');
+  return { data: { migrations }, text };
+}
+
+function renderState(s: MigrationState & { lastStep: string }): string {
+  const k = s.key;
+  const rows: [string, string][] = [
+    ['run', `${s.runId} (${s.loadMode} load, ${s.cdcMode} CDC), updated ${s.updatedAt}`],
+    ['from', `${k.sourceTableName} in ${k.sourceAccountId}/${k.sourceRegion}`],
+    ['to', `${k.targetTableName} in ${k.targetAccountId}/${k.targetRegion}`],
+    [
+      'status',
+      s.completedAt ? `completed ${s.completedAt}` : `in progress, last finished step: ${s.lastStep}`,
+    ],
+  ];
+  if (s.stream)
+    rows.push(['stream', `${s.stream.status} ${s.stream.viewType ?? ''} ${s.stream.streamArn ?? ''}`.trim()]);
+  if (s.export)
+    rows.push([
+      'export',
+      `${s.export.status} ${s.export.exportArn ?? '(requested)'} T=${s.export.exportTime ?? '?'}`,
+    ]);
+  if (s.load) {
+    rows.push([
+      'load',
+      `${s.load.status} ${s.load.mode} ${s.load.importArn ?? `${s.load.loadedFiles.length}/${s.load.totalFiles ?? '?'} files`} ${s.load.itemsLoaded} items`,
+    ]);
+  }
+  if (s.settings)
+    rows.push([
+      'settings',
+      `${s.settings.status}: ${s.settings.applied.length} applied, ${s.settings.failed.length} failed, ${s.settings.notCarried.length} not carried`,
+    ]);
+  if (s.cdc)
+    rows.push([
+      'cdc',
+      `${s.cdc.status} ${s.cdc.mode}${s.cdc.esmUuid ? ` ESM ${s.cdc.esmUuid}` : ''}${s.cdc.drainedAt ? ` drained ${s.cdc.drainedAt}` : ''}`,
+    ]);
+  return rows.map(([a, b]) => `${a.padEnd(9)} ${b}`).join('\n');
+}

@@ -1,0 +1,90 @@
+import type { TableDescription } from '@aws-sdk/client-dynamodb';
+import type { SourceTableInfo } from '@ddb-migrate/core';
+import type { ResolvedSides } from '../../sides.js';
+import type { MigrationClients } from '../migration-clients.js';
+import type { LoadMode, MigrateOptions } from '../migrate-options.js';
+import type { MigrationState } from '../state/migration-state.js';
+import type { Estimate } from './estimate.js';
+
+/** One result of a preflight check. Errors block the migration; warnings and infos are printed. */
+export interface Finding {
+  level: 'error' | 'warning' | 'info';
+  /** Stable code, e.g. PITR_DISABLED. */
+  code: string;
+  message: string;
+  /** How to fix it (errors) or what it means (warnings). */
+  fix?: string;
+}
+
+/** What preflight learned; later checks build on earlier ones. All reads, no writes. */
+export interface PreflightFacts {
+  sourceAccountId?: string;
+  sourceCallerArn?: string;
+  targetAccountId?: string;
+  targetCallerArn?: string;
+  source?: SourceTableInfo;
+  pitrEnabled?: boolean;
+  streamArn?: string;
+  streamViewType?: string;
+  /** CDC must read the source item for each change (existing KEYS_ONLY / OLD_IMAGE stream). */
+  fetchOnChange?: boolean;
+  targetTable?: TableDescription;
+  loadMode?: LoadMode;
+  bucket?: string;
+  functionArn?: string;
+  functionEnv?: Record<string, string>;
+  dlqUrl?: string;
+  dlqArn?: string;
+  /** Things migrate will change, in order. */
+  actions: string[];
+  estimate?: Estimate;
+  /** A previous run's state for the same key (resume). */
+  state?: MigrationState;
+}
+
+/** Everything a check may use. */
+export interface PreflightContext {
+  options: Readonly<MigrateOptions>;
+  sides: ResolvedSides;
+  clients: MigrationClients;
+  facts: PreflightFacts;
+  /** Loads the saved state once the accounts are known. */
+  loadState(facts: PreflightFacts): Promise<MigrationState | undefined>;
+}
+
+/** A preflight check: reads, records facts, returns findings. Never changes anything. */
+export type PreflightCheck = (ctx: PreflightContext) => Promise<Finding[]>;
+
+export const error = (code: string, message: string, fix: string): Finding => ({
+  level: 'error',
+  code,
+  message,
+  fix,
+});
+export const warning = (code: string, message: string, fix?: string): Finding => ({
+  level: 'warning',
+  code,
+  message,
+  ...(fix === undefined ? {} : { fix }),
+});
+export const info = (code: string, message: string): Finding => ({ level: 'info', code, message });
+
+/** The SDK error's name (or the HTTP status for bodies the SDK cannot parse). */
+export function awsErrorName(err: unknown): string {
+  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  if (e?.$metadata?.httpStatusCode === 403) return e.name && e.name !== 'Error' ? e.name : 'AccessDenied';
+  return e?.name ?? e?.Code ?? 'Error';
+}
+
+/** One line about an error for findings. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message.split('\n')[0]}`;
+  return String(err);
+}
+
+/** True for the ways AWS (and stand-ins) say "not allowed". */
+export function isAccessDenied(err: unknown): boolean {
+  const name = awsErrorName(err);
+  const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return status === 403 || /AccessDenied|UnauthorizedOperation|Forbidden|NotAuthorized/i.test(name);
+}

@@ -1,0 +1,197 @@
+import { DescribeTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import { checkKeyCompatibility } from '@ddb-migrate/core';
+import { defaultBucketName } from '../migrate-options.js';
+import {
+  awsErrorName,
+  describeError,
+  error,
+  info,
+  isAccessDenied,
+  type PreflightCheck,
+  warning,
+} from './preflight-types.js';
+
+/**
+ * Decides the load mode and checks the target table for it: import needs an absent table (and no
+ * LSIs); write mode creates an absent table or uses an existing one that is empty and key-compatible.
+ */
+export const checkTargetTable: PreflightCheck = async ({ options, clients, facts }) => {
+  const source = facts.source?.table;
+  if (!source || !facts.targetAccountId) return [];
+  const resumed = facts.state?.load;
+  if (resumed) {
+    facts.loadMode = resumed.mode;
+    return [info('LOAD_RESUMED', `Resuming the ${resumed.mode} load recorded in the state file`)];
+  }
+  let target: Awaited<ReturnType<typeof describeTarget>>;
+  try {
+    target = await describeTarget(clients, options.targetTableName);
+  } catch (err) {
+    return [
+      error(
+        'TARGET_READ_DENIED',
+        `Cannot describe target table ${options.targetTableName} (${describeError(err)})`,
+        'Grant dynamodb:DescribeTable in the target account to the target role',
+      ),
+    ];
+  }
+  const hasLsi = (source.LocalSecondaryIndexes?.length ?? 0) > 0;
+  const findings = [];
+  if (target) {
+    facts.targetTable = target;
+    if (options.loadMode === 'import') {
+      return [
+        error(
+          'TARGET_EXISTS',
+          `Target table ${options.targetTableName} already exists; ImportTable can only create a new table`,
+          'Use --load-mode write to load into the existing table, pick another --target-table-name, or delete the target table',
+        ),
+      ];
+    }
+    const problems = checkKeyCompatibility(source, target);
+    if (problems.length > 0) {
+      return [
+        error(
+          'TARGET_SCHEMA_MISMATCH',
+          `Target table ${options.targetTableName} is not key-compatible with the source: ${problems.join('; ')}`,
+          'Create the target with the source key schema, or let migrate create it (no existing table)',
+        ),
+      ];
+    }
+    if (target.TableStatus !== 'ACTIVE') {
+      return [error('TARGET_NOT_ACTIVE', `Target table is ${target.TableStatus}`, 'Wait until it is ACTIVE')];
+    }
+    const scan = await clients.targetDdb.send(
+      new ScanCommand({
+        TableName: options.targetTableName,
+        Limit: 1,
+        ProjectionExpression: '#k',
+        ExpressionAttributeNames: { '#k': source.KeySchema?.[0]?.AttributeName ?? 'pk' },
+      }),
+    );
+    if ((scan.Items?.length ?? 0) > 0 || scan.LastEvaluatedKey) {
+      return [
+        error(
+          'TARGET_NOT_EMPTY',
+          `Target table ${options.targetTableName} already holds items`,
+          'Load into an empty table (delete its items or pick another --target-table-name)',
+        ),
+      ];
+    }
+    facts.loadMode = 'write';
+    findings.push(
+      info(
+        'TARGET_EXISTING',
+        'The target table exists, is empty and key-compatible: write mode loads into it',
+      ),
+    );
+    facts.actions.push(
+      `Write the export into existing target table ${options.targetTableName} (BatchWriteItem)`,
+    );
+    return findings;
+  }
+  if (hasLsi && options.loadMode === 'import') {
+    return [
+      error(
+        'LSI_NEEDS_WRITE_MODE',
+        `Source table has local secondary indexes; ImportTable cannot create them`,
+        'Use --load-mode write (or auto)',
+      ),
+    ];
+  }
+  facts.loadMode = options.loadMode === 'auto' ? (hasLsi ? 'write' : 'import') : options.loadMode;
+  if (hasLsi)
+    findings.push(
+      warning(
+        'LSI_WRITE_MODE',
+        'Source has LSIs: write mode creates the table with them and writes the data',
+      ),
+    );
+  facts.actions.push(
+    facts.loadMode === 'import'
+      ? `Create target table ${options.targetTableName} with ImportTable from the export`
+      : `Create target table ${options.targetTableName} (full schema) and write the export into it`,
+  );
+  return findings;
+};
+
+async function describeTarget(
+  clients: { targetDdb: import('@aws-sdk/client-dynamodb').DynamoDBClient },
+  name: string,
+) {
+  try {
+    const out = await clients.targetDdb.send(new DescribeTableCommand({ TableName: name }));
+    return out.Table;
+  } catch (err) {
+    if (awsErrorName(err) === 'ResourceNotFoundException') return undefined;
+    throw err;
+  }
+}
+
+/** The export bucket exists and is owned by the target account (HeadBucket with ExpectedBucketOwner). */
+export const checkBucket: PreflightCheck = async ({ options, clients, facts }) => {
+  if (!facts.targetAccountId) return [];
+  const bucket = options.targetS3BucketName ?? defaultBucketName(options.targetRegion, facts.targetAccountId);
+  facts.bucket = bucket;
+  try {
+    await clients.targetS3.send(
+      new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: facts.targetAccountId }),
+    );
+  } catch (err) {
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404 || awsErrorName(err) === 'NotFound' || awsErrorName(err) === 'NoSuchBucket') {
+      return [
+        error(
+          'BUCKET_NOT_FOUND',
+          `Export bucket ${bucket} does not exist`,
+          `Create it in the target account ${facts.targetAccountId} (cfn/target.yaml) or pass --target-s3-bucket-name`,
+        ),
+      ];
+    }
+    if (isAccessDenied(err)) {
+      return [
+        error(
+          'BUCKET_WRONG_OWNER',
+          `Export bucket ${bucket} is not owned by the target account ${facts.targetAccountId} (or the target role may not use it)`,
+          'Use a bucket the target account owns, so it owns the exported objects and can import them',
+        ),
+      ];
+    }
+    return [
+      error(
+        'BUCKET_UNREACHABLE',
+        `Cannot reach export bucket ${bucket} (${describeError(err)})`,
+        'Check the bucket name and the target role',
+      ),
+    ];
+  }
+  // Second opinion where ExpectedBucketOwner is not enforced (stand-ins): the target account's own
+  // bucket list. Skipped when the role may not list buckets (AWS enforces ExpectedBucketOwner).
+  const owned = await ownedBuckets(clients.targetS3, bucket);
+  if (owned && !owned.includes(bucket)) {
+    return [
+      error(
+        'BUCKET_WRONG_OWNER',
+        `Export bucket ${bucket} is not owned by the target account ${facts.targetAccountId}`,
+        'Use a bucket the target account owns, so it owns the exported objects and can import them',
+      ),
+    ];
+  }
+  facts.actions.push(
+    `Export source at time T to s3://${bucket}/${options.s3Prefix}/${options.sourceTableName}/<runId>/ (owner ${facts.targetAccountId})`,
+  );
+  return [];
+};
+
+async function ownedBuckets(
+  s3: import('@aws-sdk/client-s3').S3Client,
+  bucket: string,
+): Promise<string[] | undefined> {
+  try {
+    const out = await s3.send(new ListBucketsCommand({ Prefix: bucket, MaxBuckets: 1000 }));
+    return (out.Buckets ?? []).map((b) => b.Name ?? '');
+  } catch {
+    return undefined;
+  }
+}

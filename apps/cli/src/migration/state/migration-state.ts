@@ -1,0 +1,119 @@
+import type { CdcMode, LoadMode } from '../migrate-options.js';
+
+/** What identifies one migration: the same key always finds the same state file. */
+export interface MigrationKey {
+  sourceAccountId: string;
+  sourceRegion: string;
+  sourceTableName: string;
+  targetAccountId: string;
+  targetRegion: string;
+  targetTableName: string;
+}
+
+/** A step's lifecycle: `started` is written BEFORE the side effect (write-ahead), `done` after. */
+export type StepStatus = 'started' | 'done';
+
+export interface PitrStep {
+  status: StepStatus;
+  enabledByUs: boolean;
+}
+
+export interface StreamStep {
+  status: StepStatus;
+  streamArn?: string;
+  viewType?: string;
+  /** ISO time the stream was enabled (or first seen, when it already existed). */
+  enabledAt: string;
+  enabledByUs: boolean;
+}
+
+export interface ExportStep {
+  status: StepStatus;
+  clientToken: string;
+  bucket: string;
+  bucketOwner: string;
+  prefix: string;
+  /** ISO time just before the export request: the cut-off when the service reports none. */
+  requestedAt: string;
+  exportArn?: string;
+  /** The export's cut-off T (ISO): DescribeExport's ExportTime, else requestedAt. */
+  exportTime?: string;
+  exportTimeSource?: 'service' | 'requested';
+  itemCount?: number;
+}
+
+export interface LoadedFile {
+  key: string;
+  items: number;
+}
+
+export interface LoadStep {
+  status: StepStatus;
+  mode: LoadMode;
+  dataPrefix?: string;
+  /** import mode */
+  clientToken?: string;
+  importArn?: string;
+  /** write mode: did we create the table? */
+  tableCreated?: boolean;
+  /** write mode: data files fully written. */
+  loadedFiles: LoadedFile[];
+  totalFiles?: number;
+  itemsLoaded: number;
+}
+
+export interface SettingsStep {
+  status: StepStatus;
+  applied: string[];
+  failed: { kind: string; error: string }[];
+  notCarried: { setting: string; reason: string }[];
+}
+
+export interface CdcStep {
+  status: StepStatus;
+  mode: CdcMode;
+  /** ISO time CDC (re)started applying from. */
+  startedAt?: string;
+  cutoff?: string;
+  functionConfigured?: boolean;
+  esmUuid?: string;
+  checkpointDir?: string;
+  applied?: number;
+  drainedAt?: string;
+}
+
+/** Everything a migration has done so far; written atomically after every step. */
+export interface MigrationState {
+  version: 1;
+  key: MigrationKey;
+  runId: string;
+  createdAt: string;
+  updatedAt: string;
+  loadMode: LoadMode;
+  cdcMode: CdcMode;
+  pitr?: PitrStep;
+  stream?: StreamStep;
+  export?: ExportStep;
+  load?: LoadStep;
+  settings?: SettingsStep;
+  cdc?: CdcStep;
+  completedAt?: string;
+}
+
+/** The last step that finished, for status lines. */
+export function lastFinishedStep(state: MigrationState): string {
+  if (state.completedAt) return 'completed';
+  const order: [keyof MigrationState, string][] = [
+    ['cdc', 'cdc'],
+    ['settings', 'settings'],
+    ['load', 'load'],
+    ['export', 'export'],
+    ['stream', 'stream'],
+    ['pitr', 'pitr'],
+  ];
+  for (const [k, name] of order) {
+    const step = state[k] as { status?: StepStatus } | undefined;
+    if (step?.status === 'done') return name;
+  }
+  return 'none';
+}

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DescribeExportCommand,
+  type ExportDescription,
+  ExportTableToPointInTimeCommand,
+  ListExportsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { AwsCallError, MigrationError } from '@ddb-migrate/core';
+import type { ExportStep } from '../state/migration-state.js';
+import type { StepContext } from '../step-context.js';
+
+/**
+ * Exports the source at T (>= the stream's enable time) into the target account's bucket
+ * (S3BucketOwner) under a per-run prefix, with a ClientToken. Write-ahead: the request is
+ * recorded before it is sent; a re-run finds the export by ARN, or, if the crash came between
+ * request and record, by listing the table's exports for our bucket+prefix, so there is never a
+ * second export.
+ *
+ * The cut-off T is DescribeExport's ExportTime; stand-ins that report none (moto) fall back to the
+ * time just before the request, which the CDC margin covers.
+ */
+export async function exportTableStep(ctx: StepContext): Promise<void> {
+  const existing = ctx.state.export;
+  if (existing?.status === 'done') return;
+  const tableArn = ctx.facts.source?.table.TableArn;
+  if (!tableArn) throw new MigrationError('SOURCE_ARN_UNKNOWN', 'The source table ARN is unknown');
+  let step: ExportStep;
+  if (existing) {
+    step = existing;
+    if (!step.exportArn) {
+      const found = await findExport(ctx, tableArn, step);
+      if (found) {
+        step.exportArn = found;
+        await ctx.save();
+      }
+    }
+    if (step.exportArn) ctx.logger.info('resuming the recorded export', { exportArn: step.exportArn });
+  } else {
+    const enabledAt = Date.parse(ctx.state.stream?.enabledAt ?? '');
+    // T must not precede the stream: wait out the sub-second case.
+    while (Number.isFinite(enabledAt) && Date.now() <= enabledAt + 1000) await ctx.sleep(250);
+    step = {
+      status: 'started',
+      clientToken: randomUUID(),
+      bucket: ctx.facts.bucket ?? '',
+      bucketOwner: ctx.facts.targetAccountId ?? '',
+      prefix: `${ctx.options.s3Prefix}/${ctx.options.sourceTableName}/${ctx.state.runId}`,
+      requestedAt: new Date().toISOString(),
+    };
+    ctx.state.export = step;
+    await ctx.save();
+  }
+  if (!step.exportArn) {
+    try {
+      const out = await ctx.clients.sourceDdb.send(
+        new ExportTableToPointInTimeCommand({
+          TableArn: tableArn,
+          S3Bucket: step.bucket,
+          S3BucketOwner: step.bucketOwner,
+          S3Prefix: step.prefix,
+          ExportFormat: 'DYNAMODB_JSON',
+          ClientToken: step.clientToken,
+        }),
+      );
+      step.exportArn = out.ExportDescription?.ExportArn;
+    } catch (err) {
+      throw new AwsCallError('ExportTableToPointInTime', err, {
+        hint: 'Check PITR on the source, the bucket policy (s3:PutObject for the source principal) and --target-s3-bucket-name',
+      });
+    }
+    if (!step.exportArn)
+      throw new MigrationError('EXPORT_NO_ARN', 'ExportTableToPointInTime returned no ExportArn');
+    ctx.logger.info('export started', {
+      exportArn: step.exportArn,
+      bucket: step.bucket,
+      prefix: step.prefix,
+    });
+    await ctx.save();
+  }
+  const description = await waitForExport(ctx, step.exportArn);
+  step.exportTime = (description.ExportTime ?? new Date(step.requestedAt)).toISOString();
+  step.exportTimeSource = description.ExportTime ? 'service' : 'requested';
+  if (description.ItemCount !== undefined) step.itemCount = Number(description.ItemCount);
+  step.status = 'done';
+  await ctx.save();
+}
+
+async function waitForExport(ctx: StepContext, exportArn: string): Promise<ExportDescription> {
+  const progress = ctx.progress('Export', undefined, 's');
+  const started = Date.now();
+  for (;;) {
+    const out = await ctx.clients.sourceDdb.send(new DescribeExportCommand({ ExportArn: exportArn }));
+    const d = out.ExportDescription;
+    const status = d?.ExportStatus;
+    if (d && status === 'COMPLETED') {
+      progress.done(`Export completed in ${Math.round((Date.now() - started) / 1000)}s`);
+      return d;
+    }
+    if (status === 'FAILED') {
+      progress.done('Export failed');
+      throw new MigrationError(
+        'EXPORT_FAILED',
+        `Export ${exportArn} failed: ${d?.FailureCode ?? ''} ${d?.FailureMessage ?? ''}`.trim(),
+        {
+          hint: 'Fix the cause, move the state file away and run migrate again',
+        },
+      );
+    }
+    progress.update(Math.round((Date.now() - started) / 1000), status ?? 'IN_PROGRESS');
+    await ctx.sleep(ctx.options.pollSeconds * 1000);
+  }
+}
+
+/** An export of this table into our bucket+prefix (recovery after a crash before the ARN was saved). */
+async function findExport(ctx: StepContext, tableArn: string, step: ExportStep): Promise<string | undefined> {
+  let token: string | undefined;
+  do {
+    const page = await ctx.clients.sourceDdb.send(
+      new ListExportsCommand({ TableArn: tableArn, NextToken: token }),
+    );
+    for (const summary of page.ExportSummaries ?? []) {
+      if (!summary.ExportArn) continue;
+      const d = await ctx.clients.sourceDdb.send(new DescribeExportCommand({ ExportArn: summary.ExportArn }));
+      const e = d.ExportDescription;
+      if (e?.S3Bucket === step.bucket && e.S3Prefix === step.prefix && e.ExportStatus !== 'FAILED')
+        return summary.ExportArn;
+    }
+    token = page.NextToken;
+  } while (token);
+  return undefined;
+}

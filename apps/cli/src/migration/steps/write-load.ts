@@ -1,0 +1,99 @@
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  AwsCallError,
+  keyNamesFromSchema,
+  locateExportDataFiles,
+  MigrationError,
+  toCreateTableInput,
+} from '@ddb-migrate/core';
+import { loadExportFiles } from '../loader/load-export-files.js';
+import type { StepContext } from '../step-context.js';
+
+/**
+ * Write mode: create the target with the full schema (LSIs included) unless it exists, then
+ * write every export data file not yet recorded as loaded. Resumable per file.
+ */
+export async function writeLoadStep(ctx: StepContext): Promise<void> {
+  const exp = ctx.state.export;
+  if (!exp?.exportArn || exp.status !== 'done')
+    throw new MigrationError('STATE_ORDER', 'Load before the export finished');
+  if (ctx.state.load?.status === 'done') return;
+  const source = ctx.facts.source;
+  if (!source) throw new MigrationError('SOURCE_UNKNOWN', 'Source table description missing');
+  if (!ctx.state.load) {
+    ctx.state.load = { status: 'started', mode: 'write', loadedFiles: [], itemsLoaded: 0 };
+    await ctx.save();
+  }
+  const step = ctx.state.load;
+  const target = ctx.options.targetTableName;
+  if (!(await tableExists(ctx, target))) {
+    const mapping = toCreateTableInput(source, { targetTableName: target, capacity: ctx.options.capacity });
+    try {
+      await ctx.clients.targetDdb.send(new CreateTableCommand(mapping.input));
+    } catch (err) {
+      if ((err as Error).name !== 'ResourceInUseException') throw new AwsCallError('CreateTable', err);
+    }
+    step.tableCreated = true;
+    await ctx.save();
+    ctx.logger.info('target table created', { table: target });
+  }
+  await waitActive(ctx, target);
+  const located = await locateExportDataFiles(ctx.clients.targetS3, {
+    bucket: exp.bucket,
+    prefix: exp.prefix,
+    exportArn: exp.exportArn,
+    expectedBucketOwner: exp.bucketOwner,
+  });
+  step.dataPrefix = located.dataPrefix;
+  step.totalFiles = located.files.length;
+  const done = new Set(step.loadedFiles.map((f) => f.key));
+  const todo = located.files.filter((f) => !done.has(f.key));
+  const total = exp.itemCount ?? located.manifest?.itemCount;
+  const progress = ctx.progress('Load', total, 'items');
+  let written = step.itemsLoaded;
+  const result = await loadExportFiles({
+    s3: ctx.clients.targetS3,
+    bucket: exp.bucket,
+    files: todo,
+    client: ctx.clients.targetDdb,
+    tableName: target,
+    keyNames: keyNamesFromSchema(source.table.KeySchema ?? []),
+    concurrency: ctx.options.writeConcurrency,
+    ...(ctx.options.maxWcu === undefined ? {} : { maxWcu: ctx.options.maxWcu }),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    logger: ctx.logger,
+    onItems: (n) => {
+      written += n;
+      progress.update(written, `${step.loadedFiles.length}/${located.files.length} files`);
+    },
+    onFileDone: async (file, items) => {
+      step.loadedFiles.push({ key: file.key, items });
+      step.itemsLoaded = step.loadedFiles.reduce((s, f) => s + f.items, 0);
+      await ctx.save();
+    },
+  });
+  progress.done(
+    `Load completed: ${step.itemsLoaded.toLocaleString('en-US')} items from ${located.files.length} files (${result.throttles} throttles)`,
+  );
+  step.status = 'done';
+  await ctx.save();
+}
+
+async function tableExists(ctx: StepContext, name: string): Promise<boolean> {
+  try {
+    await ctx.clients.targetDdb.send(new DescribeTableCommand({ TableName: name }));
+    return true;
+  } catch (err) {
+    if ((err as Error).name === 'ResourceNotFoundException') return false;
+    throw new AwsCallError('DescribeTable', err);
+  }
+}
+
+async function waitActive(ctx: StepContext, name: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const out = await ctx.clients.targetDdb.send(new DescribeTableCommand({ TableName: name }));
+    if (out.Table?.TableStatus === 'ACTIVE') return;
+    await ctx.sleep(1000);
+  }
+  throw new MigrationError('TARGET_NOT_ACTIVE', `Target table ${name} did not become ACTIVE`);
+}
