@@ -21,6 +21,8 @@ const logger: CoreLogger = {
 };
 
 powertoolsLogger.info('cdc handler configured', {
+  // Replaced with the package version by scripts/build.mjs.
+  version: process.env.DDB_MIGRATE_CDC_VERSION ?? 'source',
   targetTable: config.targetTableName,
   targetRegion: config.targetRegion,
   assumeRole: config.targetRoleArn !== undefined,
