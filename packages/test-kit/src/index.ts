@@ -52,3 +52,15 @@ export type {
   ProjectionSpec,
 } from './tables.js';
 export { createTable, createTableInput, scanAll } from './tables.js';
+
+// fault proxy
+export { startFaultProxy } from './fault-proxy.js';
+export type {
+  FaultProxy,
+  FaultProxyOptions,
+  FaultProxyStats,
+  FaultCounts,
+  FaultRule,
+} from './fault-proxy.js';
+export { identifyOperation } from './request-operation.js';
+export type { RequestOperation } from './request-operation.js';

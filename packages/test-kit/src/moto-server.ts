@@ -113,6 +113,12 @@ export async function startMotoServer(opts: StartMotoServerOptions = {}): Promis
     env: process.env,
   });
   closeSync(fd);
+  // If this process exits without running teardown (crash, closed stdout), take the server with it.
+  const killOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let spawnError: Error | undefined;
   child.once('error', (err) => {
     spawnError = err;
