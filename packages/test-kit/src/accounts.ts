@@ -1,14 +1,19 @@
-import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import {
+  type AwsCredentialIdentity,
+  type AwsCredentialIdentityProvider,
+  type AwsSideConfig,
+  assumeRoleCredentials,
+} from '@ddb-migrate/core';
 import { motoEndpoint } from './moto.js';
 
 /** Credentials as the AWS SDK accepts them: static identity or an async provider. */
-export type SideCredentials = NonNullable<STSClientConfig['credentials']>;
+export type SideCredentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
 /**
- * Connection settings of one side of a migration, structurally the same as core's
- * `AwsSideConfig` (`{ region, endpoint, credentials }`), and directly usable as an SDK client config.
+ * Connection settings of one side: core's `AwsSideConfig` with `endpoint` and `credentials` always
+ * set. Also usable directly as an SDK client config (`new DynamoDBClient(side)`).
  */
-export interface TestSideConfig {
+export interface TestSideConfig extends AwsSideConfig {
   region: string;
   endpoint: string;
   credentials: SideCredentials;
@@ -47,53 +52,6 @@ export function sourceSide(opts: SideOptions = {}): TestSideConfig {
   return { region: opts.region ?? DEFAULT_REGION, endpoint: motoEndpoint(), credentials: baseCredentials() };
 }
 
-/**
- * A lazy credential provider for `sts:AssumeRole` through moto, refreshed 5 minutes before expiry.
- * moto maps the returned STS keys to the role's account.
- */
-export function assumeRoleProvider(
-  caller: { region: string; endpoint: string; credentials: SideCredentials },
-  roleArn: string,
-  sessionName = 'ddb-migrate-test',
-): SideCredentials {
-  let cached: Promise<{
-    accessKeyId: string;
-    secretAccessKey: string;
-    sessionToken?: string;
-    expiration?: Date;
-  }>;
-  let expiresAt = 0;
-  return async () => {
-    if (!cached || Date.now() > expiresAt - 5 * 60_000) {
-      const sts = new STSClient({
-        region: caller.region,
-        endpoint: caller.endpoint,
-        credentials: caller.credentials,
-      });
-      cached = sts
-        .send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName }))
-        .then((out) => {
-          const c = out.Credentials;
-          if (!c?.AccessKeyId || !c.SecretAccessKey)
-            throw new Error(`AssumeRole ${roleArn} returned no credentials`);
-          expiresAt = c.Expiration ? c.Expiration.getTime() : Date.now() + 3_600_000;
-          return {
-            accessKeyId: c.AccessKeyId,
-            secretAccessKey: c.SecretAccessKey,
-            sessionToken: c.SessionToken,
-            expiration: c.Expiration,
-          };
-        })
-        .finally(() => sts.destroy());
-      cached.catch(() => {
-        expiresAt = 0;
-      });
-      expiresAt = Number.POSITIVE_INFINITY;
-    }
-    return cached;
-  };
-}
-
 /** `arn:aws:iam::<account>:role/<name>`. */
 export function roleArn(accountId: string, roleName: string): string {
   return `arn:aws:iam::${accountId}:role/${roleName}`;
@@ -102,13 +60,17 @@ export function roleArn(accountId: string, roleName: string): string {
 /**
  * The target side: credentials from `sts:AssumeRole` on
  * `arn:aws:iam::222222222222:role/cross_account_assume_role`, obtained through moto from the
- * source side's credentials (the role need not exist while IAM is not enforced).
+ * source side's credentials with core's `assumeRoleCredentials` (the role need not exist while
+ * IAM is not enforced).
  */
 export function targetSide(opts: SideOptions = {}): TestSideConfig {
   const caller = sourceSide(opts);
   return {
     region: caller.region,
     endpoint: caller.endpoint,
-    credentials: assumeRoleProvider(caller, roleArn(TARGET_ACCOUNT, TARGET_ROLE_NAME)),
+    credentials: assumeRoleCredentials(caller, {
+      roleArn: roleArn(TARGET_ACCOUNT, TARGET_ROLE_NAME),
+      sessionName: 'ddb-migrate-test',
+    }),
   };
 }

@@ -3,7 +3,6 @@
 export type { SideCredentials, SideOptions, TestSideConfig } from './accounts.js';
 // accounts
 export {
-  assumeRoleProvider,
   baseCredentials,
   DEFAULT_REGION,
   roleArn,

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
+import { assumeRoleCredentials } from '@ddb-migrate/core';
 import {
-  assumeRoleProvider,
   roleArn,
   type SideCredentials,
   type SideOptions,
@@ -55,17 +55,16 @@ export function isolatedSides(opts: SideOptions = {}): IsolatedSides {
   const source: TestSideConfig = {
     region: base.region,
     endpoint: base.endpoint,
-    credentials: assumeRoleProvider(
-      base,
-      roleArn(sourceAccount, ISOLATED_SOURCE_ROLE_NAME),
-      'isolated-source',
-    ),
+    credentials: assumeRoleCredentials(base, {
+      roleArn: roleArn(sourceAccount, ISOLATED_SOURCE_ROLE_NAME),
+      sessionName: 'isolated-source',
+    }),
   };
   const targetRoleArn = roleArn(targetAccount, TARGET_ROLE_NAME);
   const target: TestSideConfig = {
     region: base.region,
     endpoint: base.endpoint,
-    credentials: assumeRoleProvider(source, targetRoleArn, 'isolated-target'),
+    credentials: assumeRoleCredentials(source, { roleArn: targetRoleArn, sessionName: 'isolated-target' }),
   };
   return { source, target, sourceAccount, targetAccount, targetRoleArn };
 }
