@@ -1,7 +1,5 @@
-// moto server lifecycle
-
+// Public API of the test kit: moto lifecycle, accounts, isolation, factories, items, fault proxy.
 export type { SideCredentials, SideOptions, TestSideConfig } from './accounts.js';
-// accounts
 export {
   baseCredentials,
   DEFAULT_REGION,
@@ -16,7 +14,6 @@ export { createBucket } from './buckets.js';
 export type { TableDiff } from './compare-tables.js';
 export { compareTables, expectTablesEqual, formatTableDiff } from './compare-tables.js';
 export type { GenerateItemsOptions } from './generate-items.js';
-// items
 export {
   generateItems,
   LARGE_ITEM_BYTES,
@@ -25,7 +22,6 @@ export {
   TRICKY_STRINGS,
 } from './generate-items.js';
 export type { IsolatedSides } from './isolation.js';
-// isolation
 export {
   freshAccountId,
   ISOLATED_SOURCE_ROLE_NAME,
@@ -36,7 +32,6 @@ export {
 export { motoEndpoint } from './moto.js';
 export type { MotoServerHandle, StartMotoServerOptions } from './moto-server.js';
 export { findFreePort, startMotoServer, waitForMoto } from './moto-server.js';
-// factories
 export { uniqueName } from './names.js';
 export { createPrng } from './prng.js';
 export type { CreatedQueue } from './queues.js';
@@ -51,8 +46,6 @@ export type {
   ProjectionSpec,
 } from './tables.js';
 export { createTable, createTableInput, scanAll } from './tables.js';
-
-// fault proxy
 export { startFaultProxy } from './fault-proxy.js';
 export type {
   FaultProxy,
