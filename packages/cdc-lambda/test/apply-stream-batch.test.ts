@@ -237,3 +237,22 @@ describe('applyStreamBatch', () => {
     expect(c.skipped + c.coalesced + c.applied + c.failed + c.dlq).toBe(c.records);
   });
 });
+
+describe('applyStreamBatch record validation', () => {
+  it('parks a record whose NewImage lacks its key instead of failing the batch', async () => {
+    const { writeBatch, calls } = fakeWriteBatch();
+    const { sqs, sent } = fakeSqs();
+    const bad = streamRecord('INSERT', 'bad', { seq: '31' });
+    (bad.dynamodb as { NewImage: unknown }).NewImage = { v: { S: 'no key' } };
+    const { batchItemFailures, counters } = await applyStreamBatch(
+      [bad, streamRecord('INSERT', 'ok', { seq: '32' })],
+      { target, writeBatch, sqs },
+      config,
+      60_000,
+    );
+    expect(batchItemFailures).toEqual([]);
+    expect(calls[0]?.map(pkOf)).toEqual(['ok']);
+    expect(JSON.parse(sent[0]?.MessageBody ?? '{}')).toMatchObject({ errorCode: 'InvalidRecordImage' });
+    expect(counters).toMatchObject({ applied: 1, dlq: 1 });
+  });
+});

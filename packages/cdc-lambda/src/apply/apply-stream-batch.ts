@@ -1,4 +1,5 @@
 import {
+  attributeValuesEqual,
   batchWrite,
   canonicalKey,
   type Item,
@@ -99,7 +100,12 @@ export async function applyStreamBatch(
       ops.set(change.id, { change, op: { type: 'delete', key: change.keys } });
       if (isTtlDelete(last.record)) counters.ttlDeletesReplicated += 1;
     } else if (last.newImage !== undefined) {
-      ops.set(change.id, { change, op: { type: 'put', item: last.newImage } });
+      if (imageMatchesKeys(last.newImage, change.keys)) {
+        ops.set(change.id, { change, op: { type: 'put', item: last.newImage } });
+      } else {
+        const error = 'NewImage does not carry the record Keys';
+        keyFailures.push({ change, error, code: 'InvalidRecordImage', retryable: false, attempts: 0 });
+      }
     } else {
       toFetch.push(change);
     }
@@ -256,6 +262,14 @@ async function fetchChanges(
       ops.set(change.id, { change, op: { type: 'put', item } });
     }
   }
+}
+
+/** A put must carry the very key its record names; otherwise the writer cannot place it. */
+function imageMatchesKeys(image: Item, keys: Item): boolean {
+  return Object.entries(keys).every(([name, value]) => {
+    const other = image[name];
+    return other !== undefined && attributeValuesEqual(other, value);
+  });
 }
 
 function opKey(op: WriteOp): Item {

@@ -3,6 +3,7 @@ const POISON_CODES = new Set([
   'ValidationException',
   'ItemCollectionSizeLimitExceededException',
   'RecordDecodeError',
+  'InvalidRecordImage',
   'DynamoJsonError',
 ]);
 

@@ -47,9 +47,12 @@ export async function fetchCurrentItems(
         try {
           result.calls += 1;
           const out = await client.send(new BatchGetItemCommand({ RequestItems: { [tableId]: request } }));
-          for (const item of out.Responses?.[tableId] ?? [])
-            result.items.set(canonicalKey(item, keyNames), item);
-          const unprocessed = out.UnprocessedKeys?.[tableId]?.Keys ?? [];
+          // Keyed by the TableName sent; some implementations key by the table's name when an ARN was sent.
+          const responses = out.Responses?.[tableId] ?? Object.values(out.Responses ?? {})[0] ?? [];
+          for (const item of responses) result.items.set(canonicalKey(item, keyNames), item);
+          const unprocessedEntry =
+            out.UnprocessedKeys?.[tableId] ?? Object.values(out.UnprocessedKeys ?? {})[0];
+          const unprocessed = unprocessedEntry?.Keys ?? [];
           const unprocessedIds = new Set(unprocessed.map((k) => canonicalKey(k, keyNames)));
           for (const key of pending) {
             const id = canonicalKey(key, keyNames);
