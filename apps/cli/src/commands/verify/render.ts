@@ -1,0 +1,28 @@
+import type { VerifyResultData } from './run.js';
+
+/** The human summary of a verify (or merged) run. Counts only, never values. */
+export function renderSummary(s: VerifyResultData): string {
+  const verdict = s.identical
+    ? 'IDENTICAL'
+    : s.remaining === 0
+      ? `${s.differences} difference(s), all repaired`
+      : `${s.remaining} difference(s)`;
+  const lines = [
+    `verify ${s.sourceTable} -> ${s.targetTable}: ${verdict}`,
+    `  scanned        source ${s.sourceScanned}, target ${s.targetScanned}` +
+      ` (${s.segments.length}/${s.totalSegments} segments${s.complete ? '' : ', PARTIAL'})`,
+    `  matched        ${s.matched}`,
+    `  missing        ${s.missingInTarget}`,
+    `  extra          ${s.extraInTarget}`,
+    `  different      ${s.different}`,
+    `  rechecked      ${s.rechecked} (${s.resolvedByRecheck} cleared by a consistent re-read)`,
+    `  repaired       ${s.repaired}${s.repairFailed ? ` (${s.repairFailed} failed)` : ''}`,
+    `  point reads    ${s.pointReads}`,
+    `  RCU consumed   source ${round(s.consumedRcu.source)}, target ${round(s.consumedRcu.target)} (as reported)`,
+    `  duration       ${(s.durationMs / 1000).toFixed(1)} s`,
+  ];
+  if (s.report) lines.push(`  report         ${s.report} (summary ${s.summaryFile})`);
+  return lines.join('\n');
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
