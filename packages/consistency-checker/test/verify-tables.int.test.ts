@@ -1,5 +1,5 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { extractKey, type Item } from '@ddb-migrate/core';
+import { extractKey, type Item, type TokenBucket } from '@ddb-migrate/core';
 import { compareTables, generateItems } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import { type Difference, mergeSummaries, type TableSide, verifyTables } from '../src/index.js';
@@ -184,6 +184,34 @@ describe('verifyTables', () => {
     });
     expect(counts(merged)).toEqual(counts(single.summary));
     expect(found.sort()).toEqual(single.found);
+  });
+
+  it("scans only a sample of the segments, and pays each side's reads into its own RCU cap", async () => {
+    const { source, target } = await createSides();
+    const items = generateItems(80, { seed: 4, sk: 'sk' });
+    await Promise.all([putAll(source, items), putAll(target, items)]);
+    const paid = { source: 0, target: 0 };
+    const bucket = (side: 'source' | 'target') =>
+      ({
+        take: async (n: number) => {
+          paid[side] += n;
+        },
+      }) as unknown as TokenBucket;
+
+    const { summary } = await run(
+      { ...source, rcuBucket: bucket('source') },
+      { ...target, rcuBucket: bucket('target') },
+      { sample: 0.5 },
+    );
+
+    expect(summary.segments).toEqual([0, 2]);
+    expect(summary.complete).toBe(false);
+    expect(summary.sourceScanned).toBeGreaterThan(0);
+    expect(summary.sourceScanned).toBeLessThan(80);
+    expect(summary.matched).toBe(summary.sourceScanned);
+    expect(paid.source).toBeGreaterThan(0);
+    expect(paid.target).toBeGreaterThan(0);
+    expect(summary.consumedRcu.source).toBeGreaterThan(0); // moto reports (made-up) consumed capacity
   });
 
   it('refuses unknown tables and different key schemas before scanning', async () => {
