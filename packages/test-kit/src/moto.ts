@@ -1,4 +1,6 @@
 import { inject } from 'vitest';
+// Brings the ProvidedContext augmentation (motoEndpoint) into every program that imports this file.
+import type {} from './global-setup.js';
 
 /**
  * Base URL of the moto server for the current test run: env `MOTO_ENDPOINT` (set by the
