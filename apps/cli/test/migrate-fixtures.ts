@@ -1,0 +1,303 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import {
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateContinuousBackupsCommand,
+  UpdateItemCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Item } from '@ddb-migrate/core';
+import {
+  type CreateTableOptions,
+  createBucket,
+  createTable,
+  generateItems,
+  type IsolatedSides,
+  isolatedSides,
+  motoEndpoint,
+  sideEnv,
+  uniqueName,
+} from '@ddb-migrate/test-kit';
+import yargs, { type CommandModule } from 'yargs';
+import { runCli } from '../src/cli.js';
+import { type CliContext, createCliContext, setCliContext } from '../src/context.js';
+import { ExitCode } from '../src/exit-codes.js';
+import { withGlobal } from '../src/options.js';
+import type { MigrationState } from '../src/migration/state/migration-state.js';
+
+/** Output of an in-process CLI run. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process with capturing streams. */
+export async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => {
+    out += String(d);
+  });
+  stderr.on('data', (d) => {
+    err += String(d);
+  });
+  const code = allCommandsPresent()
+    ? await runCli(args, { stdout, stderr, env })
+    : await runOwnCommands(args, { stdout, stderr, env });
+  return { code, stdout: out, stderr: err };
+}
+
+const COMMAND_DIRS = ['migrate', 'plan', 'status', 'verify', 'cdc', 'replay-dlq', 'bootstrap'];
+function allCommandsPresent(): boolean {
+  const dir = fileURLToPath(new URL('../src/commands/', import.meta.url));
+  return COMMAND_DIRS.every((d) => existsSync(join(dir, d, 'command.ts')));
+}
+
+/**
+ * runCli with only migrate/plan/status registered: used while other helpers' command modules
+ * (which runCli loads eagerly) are not in the tree yet. Same flags, context and error mapping.
+ */
+async function runOwnCommands(args: string[], overrides: Partial<CliContext>): Promise<number> {
+  const ctx = createCliContext(overrides, args.includes('--verbose'));
+  setCliContext(ctx);
+  const commands = await Promise.all([
+    import('../src/commands/migrate/command.js').then((m) => m.migrateCommand),
+    import('../src/commands/plan/command.js').then((m) => m.planCommand),
+    import('../src/commands/status/command.js').then((m) => m.statusCommand),
+  ]);
+  let usageError: string | undefined;
+  const parser = withGlobal(yargs(args))
+    .command(commands as CommandModule[])
+    .demandCommand(1)
+    .strict()
+    .fail((message, error) => {
+      if (error) throw error;
+      usageError = message;
+    })
+    .exitProcess(false);
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    usageError = error instanceof Error ? error.message : String(error);
+  }
+  if (usageError !== undefined) {
+    ctx.stderr.write(`Error: ${usageError}. Run ddb-migrate <command> --help for the flags.\n`);
+    return ExitCode.BadInput;
+  }
+  return ctx.exitCode;
+}
+
+/** A source table, a bucket and env in two fresh accounts, ready for `migrate`. */
+export interface MigrationFixture {
+  sides: IsolatedSides;
+  src: DynamoDBClient;
+  tgt: DynamoDBClient;
+  tgtS3: S3Client;
+  srcS3: S3Client;
+  table: string;
+  targetTable: string;
+  bucket: string;
+  items: Item[];
+  env: NodeJS.ProcessEnv;
+  stateDir: string;
+  /** Flags every run of this fixture passes. */
+  args: string[];
+  /** The state file (once written). */
+  readState(): MigrationState | undefined;
+}
+
+export interface FixtureOptions {
+  items?: number;
+  table?: Omit<CreateTableOptions, 'name'>;
+  pitr?: boolean;
+  ttlAttribute?: string;
+  sortKey?: boolean;
+}
+
+/** Creates the fixture: source table with items (PITR on unless told), target bucket, state dir. */
+export async function createFixture(opts: FixtureOptions = {}): Promise<MigrationFixture> {
+  const sides = isolatedSides();
+  const src = new DynamoDBClient(sides.source);
+  const tgt = new DynamoDBClient(sides.target);
+  const tgtS3 = new S3Client({ ...sides.target, forcePathStyle: true });
+  const srcS3 = new S3Client({ ...sides.source, forcePathStyle: true });
+  const table = uniqueName('src');
+  const targetTable = uniqueName('dst');
+  await createTable(src, {
+    name: table,
+    ...(opts.sortKey ? { sortKey: { name: 'sk', type: 'N' as const } } : {}),
+    ...opts.table,
+  });
+  if (opts.pitr !== false) {
+    await src.send(
+      new UpdateContinuousBackupsCommand({
+        TableName: table,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      }),
+    );
+  }
+  if (opts.ttlAttribute) {
+    await src.send(
+      new UpdateTimeToLiveCommand({
+        TableName: table,
+        TimeToLiveSpecification: { Enabled: true, AttributeName: opts.ttlAttribute },
+      }),
+    );
+  }
+  const items = generateItems(opts.items ?? 600, { seed: 7, ...(opts.sortKey ? { sk: 'sk' } : {}) });
+  await putAll(src, table, items);
+  const bucket = await createBucket(tgtS3);
+  const env = { ...(await sideEnv(sides.source)), AWS_ENDPOINT_URL: motoEndpoint() };
+  const stateDir = mkdtempSync(join(tmpdir(), 'ddb-migrate-state-'));
+  const args = [
+    '--source-region',
+    sides.source.region,
+    '--source-table-name',
+    table,
+    '--source-account-id',
+    sides.sourceAccount,
+    '--target-region',
+    sides.target.region,
+    '--target-table-name',
+    targetTable,
+    '--target-account-id',
+    sides.targetAccount,
+    '--target-s3-bucket-name',
+    bucket,
+    '--state-dir',
+    stateDir,
+    '--poll-seconds',
+    '1',
+  ];
+  return {
+    sides,
+    src,
+    tgt,
+    tgtS3,
+    srcS3,
+    table,
+    targetTable,
+    bucket,
+    items,
+    env,
+    stateDir,
+    args,
+    readState: () => {
+      const file = readdirSync(stateDir).find((f) => f.endsWith('.json') && !f.includes('cdc-checkpoint'));
+      return file ? (JSON.parse(readFileSync(join(stateDir, file), 'utf8')) as MigrationState) : undefined;
+    },
+  };
+}
+
+/** BatchWriteItem in chunks of 25. */
+export async function putAll(client: DynamoDBClient, table: string, items: Item[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 25) {
+    await client.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [table]: items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: item } })) },
+      }),
+    );
+  }
+}
+
+/** A writer that keeps changing the source (puts, updates, deletes, new keys) until stopped. */
+export function startWriter(
+  client: DynamoDBClient,
+  table: string,
+  items: Item[],
+  opts: { sortKey?: boolean } = {},
+) {
+  let running = true;
+  const stats = { puts: 0, updates: 0, deletes: 0, inserts: 0 };
+  let n = 0;
+  const keyOf = (item: Item): Item =>
+    opts.sortKey ? { pk: item.pk as never, sk: item.sk as never } : { pk: item.pk as never };
+  const loop = (async () => {
+    while (running) {
+      n += 1;
+      const base = items[(n * 37) % items.length] as Item;
+      const op = n % 4;
+      if (op === 0) {
+        await client.send(
+          new PutItemCommand({
+            TableName: table,
+            Item: { ...base, v: { N: String(n) }, note: { S: `put ${n}` } },
+          }),
+        );
+        stats.puts += 1;
+      } else if (op === 1) {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: keyOf(base),
+            UpdateExpression: 'SET #v = :v, #l = list_append(if_not_exists(#l, :e), :x)',
+            ExpressionAttributeNames: { '#v': 'v', '#l': 'log' },
+            ExpressionAttributeValues: {
+              ':v': { N: `${n}.5` },
+              ':e': { L: [] },
+              ':x': { L: [{ N: String(n) }] },
+            },
+          }),
+        );
+        stats.updates += 1;
+      } else if (op === 2) {
+        await client.send(new DeleteItemCommand({ TableName: table, Key: keyOf(base) }));
+        stats.deletes += 1;
+      } else {
+        const key: Item = opts.sortKey
+          ? { pk: { S: `new-${n}` }, sk: { N: '1' } }
+          : { pk: { S: `new-${n}` } };
+        await client.send(
+          new PutItemCommand({
+            TableName: table,
+            Item: { ...key, s: { S: `inserted ${n}` }, b: { B: new Uint8Array([n % 256, 0, 255]) } },
+          }),
+        );
+        stats.inserts += 1;
+      }
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  })();
+  return {
+    stats,
+    async stop() {
+      running = false;
+      await loop;
+      return stats;
+    },
+  };
+}
+
+/** Resolves once `predicate(state)` holds (polling the state file). */
+export async function waitForState(
+  fx: MigrationFixture,
+  predicate: (s: MigrationState) => boolean,
+  run?: Promise<CliRun>,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let finished: CliRun | undefined;
+  void run?.then((r) => {
+    finished = r;
+  });
+  for (;;) {
+    if (finished)
+      throw new Error(
+        `the run ended (exit ${finished.code}) before the state condition: ${finished.stderr.slice(-2000)}`,
+      );
+    const s = fx.readState();
+    if (s && predicate(s)) return;
+    if (Date.now() > end) throw new Error('state condition not reached');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
