@@ -1,0 +1,44 @@
+import type { ArgumentsCamelCase, CommandModule } from 'yargs';
+import { runAndReport } from '../../context.js';
+import { type GlobalOptions, type SourceTargetOptions, withGlobal, withSourceTarget } from '../../options.js';
+
+/** Typed options of `ddb-migrate replay-dlq`. */
+export interface ReplayDlqCliOptions extends GlobalOptions, SourceTargetOptions {
+  queueUrl: string;
+  maxMessages?: number;
+  stableAttempts: number;
+  visibilityTimeout: number;
+}
+
+/**
+ * `ddb-migrate replay-dlq`: re-syncs the keys of dead-lettered CDC records from the source's
+ * current state and deletes each message once its key is stable in the target.
+ */
+export const replayDlqCommand: CommandModule<object, ReplayDlqCliOptions> = {
+  command: 'replay-dlq',
+  describe: "Re-sync the keys of the CDC dead-letter queue's records from the source's current items",
+  builder: (yargs) =>
+    withSourceTarget(withGlobal(yargs))
+      .option('queue-url', {
+        type: 'string',
+        demandOption: true,
+        describe: 'The SQS queue the CDC handler parks failed records in (SQS_QUEUE_URL_FOR_FAILED_EVENTS)',
+      })
+      .option('max-messages', {
+        type: 'number',
+        describe: 'Stop after this many messages (default: drain the queue)',
+      })
+      .option('stable-attempts', {
+        type: 'number',
+        default: 5,
+        describe: 'Read-write-reread rounds per key before giving up on a key that keeps changing',
+      })
+      .option('visibility-timeout', {
+        type: 'number',
+        default: 120,
+        describe: 'Seconds a received message stays hidden while its key is re-synced',
+      }) as never,
+  handler: async (argv: ArgumentsCamelCase<ReplayDlqCliOptions>) => {
+    await runAndReport(argv, (ctx) => import('./run.js').then((m) => m.runReplayDlq(argv, ctx)));
+  },
+};
