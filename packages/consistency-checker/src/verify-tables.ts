@@ -27,7 +27,10 @@ export async function verifyTables(options: VerifyOptions): Promise<VerifySummar
   const started = Date.now();
   const logger = options.logger ?? noopLogger;
   const sleep = options.sleep ?? defaultSleep;
-  const policy = defaultCallPolicy({ logger, sleep, ...(options.signal ? { signal: options.signal } : {}) });
+  // A failed segment pair stops the others (and the re-check queue) at their next AWS call.
+  const failed = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal;
+  const policy = defaultCallPolicy({ logger, sleep, signal });
   const tables = await preflight(options.source, options.target, policy);
 
   const totalSegments =
@@ -85,10 +88,15 @@ export async function verifyTables(options: VerifyOptions): Promise<VerifySummar
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 16, segments.length));
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      for (let segment = next.shift(); segment !== undefined; segment = next.shift()) {
-        await compareSegment(ctx, segment);
-        segmentsDone++;
-        ctx.progress();
+      try {
+        for (let segment = next.shift(); segment !== undefined; segment = next.shift()) {
+          await compareSegment(ctx, segment);
+          segmentsDone++;
+          ctx.progress();
+        }
+      } catch (error) {
+        failed.abort(error);
+        throw error;
       }
     }),
   );
