@@ -45,6 +45,18 @@ describe('dist/function.zip', () => {
     expect(response).toEqual({ batchItemFailures: [] });
   });
 
+  it('fails the cold start naming a missing variable', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cdc-artifact-'));
+    await writeFile(join(dir, 'index.mjs'), entries['index.mjs'] as Uint8Array);
+    const saved = process.env.TARGET_REGION;
+    delete process.env.TARGET_REGION;
+    try {
+      await expect(import(pathToFileURL(join(dir, 'index.mjs')).href)).rejects.toThrow(/TARGET_REGION/);
+    } finally {
+      if (saved !== undefined) process.env.TARGET_REGION = saved;
+    }
+  });
+
   it('is byte-for-byte reproducible', async () => {
     const first = await readFile(zipPath);
     await promisify(execFile)(process.execPath, [join(packageRoot, 'scripts', 'build.mjs')], {

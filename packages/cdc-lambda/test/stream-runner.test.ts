@@ -189,3 +189,26 @@ describe('runStream against a fake Streams API', () => {
     expect(summary).toMatchObject({ stoppedBy: 'drained', shardsDrained: 2 });
   });
 });
+
+describe('runStream retention guard', () => {
+  it('stops when a shard it had not finished has been trimmed away', async () => {
+    const fake = new FakeStreams();
+    fake.addShard('old');
+    fake.put('old', 'a');
+    const dir = await mkdtemp(join(tmpdir(), 'cdc-runner-'));
+    const checkpointFile = join(dir, 'cp.json');
+    const first = collectingHandler();
+    await runStream({
+      streams: fake,
+      streamArn: STREAM_ARN,
+      handler: first.handler,
+      checkpointFile,
+      ...fast,
+    });
+    fake.shards.splice(0, 1);
+    fake.addShard('new', { parent: 'old' });
+    await expect(
+      runStream({ streams: fake, streamArn: STREAM_ARN, handler: first.handler, checkpointFile, ...fast }),
+    ).rejects.toMatchObject({ code: 'STREAM_TRIMMED' });
+  });
+});

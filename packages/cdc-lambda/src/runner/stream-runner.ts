@@ -150,6 +150,7 @@ export async function runStream(options: StreamRunnerOptions): Promise<RunnerSum
       const description = await describeAllShards(options.streams, options.streamArn);
       shards = description.shards;
       lastDescribe = now();
+      checkNoUnfinishedShardVanished(shards, store.snapshot());
     }
     const ready = readyShards(shards, drained);
     if (ready.length === 0 && shards.length > 0 && shards.every((s) => drained.has(s.shardId))) {
@@ -219,6 +220,28 @@ export async function runStream(options: StreamRunnerOptions): Promise<RunnerSum
     ...(lagMs === undefined ? {} : { lagMs }),
     checkpoints: store.snapshot(),
   };
+}
+
+/**
+ * A shard this runner started but did not finish that is no longer listed was trimmed (24-hour
+ * retention) with records possibly unapplied: stop rather than carry on with its children.
+ */
+function checkNoUnfinishedShardVanished(
+  shards: readonly ShardInfo[],
+  checkpoints: Record<string, { sequenceNumber?: string; closed?: boolean }>,
+): void {
+  const listed = new Set(shards.map((s) => s.shardId));
+  for (const [shardId, checkpoint] of Object.entries(checkpoints)) {
+    if (!checkpoint.closed && !listed.has(shardId)) {
+      throw new MigrationError(
+        'STREAM_TRIMMED',
+        `Shard ${shardId} left the stream (24-hour retention) before it was read to the end; records after ${checkpoint.sequenceNumber ?? 'its start'} may be missing from the target`,
+        {
+          hint: 'Re-sync the target (a new export, or an incremental export from the checkpoint time), then run verify',
+        },
+      );
+    }
+  }
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
