@@ -39,7 +39,10 @@ export function getCliContext(): CliContext {
  * Runs a command's run function, prints its result and records the exit code; errors become one
  * line (the stack only with --verbose) and the mapped exit code.
  */
-export async function runAndReport<T>(options: GlobalOptions, run: (ctx: CliContext) => Promise<CommandResult<T>>) {
+export async function runAndReport<T>(
+  options: GlobalOptions,
+  run: (ctx: CliContext) => Promise<CommandResult<T>>,
+) {
   const ctx = getCliContext();
   if (options.verbose) ctx.logger = createStderrLogger(ctx.stderr, true);
   try {

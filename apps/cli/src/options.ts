@@ -19,7 +19,11 @@ export function withGlobal<T>(yargs: Argv<T>) {
       type: 'string',
       describe: 'Endpoint for every AWS service (also AWS_ENDPOINT_URL); e.g. a local moto server',
     })
-    .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Output format' })
+    .option('output', {
+      choices: ['text', 'json'] as const,
+      default: 'text' as const,
+      describe: 'Output format',
+    })
     .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces and debug logs' });
 }
 
@@ -42,17 +46,29 @@ export function withSourceTarget<T>(yargs: Argv<T>) {
   return yargs
     .option('source-region', { type: 'string', demandOption: true, describe: 'Region of the source table' })
     .option('source-table-name', { type: 'string', demandOption: true, describe: 'Source table name' })
-    .option('source-account-id', { type: 'string', describe: 'Source AWS account id (checked against the caller)' })
+    .option('source-account-id', {
+      type: 'string',
+      describe: 'Source AWS account id (checked against the caller)',
+    })
     .option('source-profile', { type: 'string', describe: 'AWS profile for the source account' })
-    .option('target-region', { type: 'string', describe: 'Region of the target table (default: source region)' })
-    .option('target-table-name', { type: 'string', describe: 'Target table name (default: source table name)' })
+    .option('target-region', {
+      type: 'string',
+      describe: 'Region of the target table (default: source region)',
+    })
+    .option('target-table-name', {
+      type: 'string',
+      describe: 'Target table name (default: source table name)',
+    })
     .option('target-account-id', { type: 'string', describe: 'Target AWS account id' })
     .option('target-role-name', {
       type: 'string',
       default: 'cross_account_assume_role',
       describe: 'Role in the target account to assume (with --target-account-id)',
     })
-    .option('target-role-arn', { type: 'string', describe: 'Full ARN of the target role (overrides name + account)' })
+    .option('target-role-arn', {
+      type: 'string',
+      describe: 'Full ARN of the target role (overrides name + account)',
+    })
     .option('target-external-id', { type: 'string', describe: 'ExternalId for the target role' })
     .option('target-profile', {
       type: 'string',

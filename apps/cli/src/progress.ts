@@ -19,7 +19,10 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean }, options: ProgressOptions): Progress {
+export function createProgress(
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  options: ProgressOptions,
+): Progress {
   const now = options.now ?? Date.now;
   const started = now();
   const unit = options.unit ?? 'items';

@@ -42,7 +42,10 @@ export function getIntFromEnv(
     });
   }
   const value = Number(text);
-  if ((options.min !== undefined && value < options.min) || (options.max !== undefined && value > options.max)) {
+  if (
+    (options.min !== undefined && value < options.min) ||
+    (options.max !== undefined && value > options.max)
+  ) {
     throw new ConfigError(
       `Environment variable ${name} must be between ${options.min ?? '-inf'} and ${options.max ?? 'inf'}, got ${value}`,
       { code: 'ENV_INVALID' },
@@ -63,9 +66,12 @@ export function getEnumFromEnv<T extends string>(
     throw new ConfigError(`Environment variable ${name} is required but not set`, { code: 'ENV_MISSING' });
   }
   if (!(allowed as readonly string[]).includes(text)) {
-    throw new ConfigError(`Environment variable ${name} must be one of ${allowed.join(', ')}, got "${text}"`, {
-      code: 'ENV_INVALID',
-    });
+    throw new ConfigError(
+      `Environment variable ${name} must be one of ${allowed.join(', ')}, got "${text}"`,
+      {
+        code: 'ENV_INVALID',
+      },
+    );
   }
   return text as T;
 }
