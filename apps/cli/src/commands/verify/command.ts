@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { runAndReport } from '../../context.js';
-import { type GlobalOptions, type SourceTargetOptions, withGlobal, withSourceTarget } from '../../options.js';
+import { type GlobalOptions, type SourceTargetOptions, withSourceTarget } from '../../options.js';
 
 /** Typed options of `ddb-migrate verify`. */
 export interface VerifyCliOptions extends GlobalOptions, SourceTargetOptions {
@@ -26,7 +26,7 @@ const mergeCommand: CommandModule<object, VerifyMergeCliOptions> = {
   command: 'merge <reports..>',
   describe: 'Combine the reports of verify runs that split the segments (--segment-range)',
   builder: (yargs) =>
-    withGlobal(yargs)
+    yargs
       .positional('reports', { type: 'string', array: true, demandOption: true, describe: 'NDJSON reports' })
       .option('report', {
         type: 'string',
@@ -57,7 +57,7 @@ export const verifyCommand: CommandModule<object, VerifyCliOptions> = {
   command: 'verify',
   describe: 'Compare the source and target tables item by item (exit 0 identical, 1 differences)',
   builder: (yargs) =>
-    withSourceTarget(withGlobal(yargs))
+    withSourceTarget(yargs)
       .command(mergeCommand as CommandModule)
       // Not inherited by `verify merge`, which reads reports instead of tables.
       .option('source-region', {
