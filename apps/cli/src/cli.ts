@@ -4,6 +4,7 @@ import { loadCommands } from './commands/index.js';
 import { type CliContext, createCliContext, setCliContext } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { withGlobal } from './options.js';
+import { readCliVersion } from './version.js';
 
 /**
  * Parses argv, runs one command and returns the exit code. Never calls process.exit (bin.ts does),
@@ -22,6 +23,7 @@ export async function runCli(argv: string[], overrides: Partial<CliContext> = {}
     .strict()
     .recommendCommands()
     .help()
+    .version(readCliVersion())
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((message, error) => {
       if (error) throw error;
