@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline/promises';
 import type { CliContext } from '../../context.js';
 import type { MigrateOptions } from '../../migration/migrate-options.js';
@@ -13,6 +14,8 @@ export async function runMigrate(
   ctx: CliContext,
 ): Promise<CommandResult<MigrationReport>> {
   const controller = new AbortController();
+  // Every file reader and batch writer listens on this one signal.
+  setMaxListeners(1000, controller.signal);
   const onSignal = () => {
     ctx.stderr.write('\nInterrupted: state is saved; run migrate again to resume.\n');
     controller.abort(new Error('interrupted'));
