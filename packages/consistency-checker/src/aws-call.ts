@@ -14,8 +14,13 @@ export interface CallPolicy {
   logger: Logger;
   signal?: AbortSignal;
   sleep: (ms: number) => Promise<void>;
-  /** Throttled calls seen (the SDK's own retries come first). */
-  onThrottle?: () => void;
+  /**
+   * Called before each retry, `throttled` when the failure was a throttle. Only failures that reach
+   * the engine are seen: give the SDK client `maxAttempts: 1` to make these counts complete.
+   */
+  onRetry?: (throttled: boolean) => void;
+  /** Called with the number of keys a BatchGetItem returned unprocessed (asked for again). */
+  onUnprocessed?: (keys: number) => void;
 }
 
 export const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -34,8 +39,13 @@ export async function callAws<T>(operation: string, policy: CallPolicy, call: ()
     try {
       return await call();
     } catch (error) {
-      if (attempt >= policy.maxAttempts || !isRetryableError(error)) throw new AwsCallError(operation, error);
-      if (isThrottlingError(error)) policy.onThrottle?.();
+      if (!isRetryableError(error)) throw new AwsCallError(operation, error);
+      if (attempt >= policy.maxAttempts) {
+        throw new AwsCallError(operation, error, {
+          hint: `AWS kept failing after ${attempt} attempts; check the table, the network and the account's limits, then run verify again`,
+        });
+      }
+      policy.onRetry?.(isThrottlingError(error));
       const delay = backoffDelayMs(attempt, { baseMs: 100, maxMs: 10_000 });
       policy.logger.debug('retrying AWS call', { operation, attempt, delayMs: Math.round(delay) });
       await policy.sleep(delay);

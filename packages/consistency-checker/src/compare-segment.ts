@@ -4,9 +4,8 @@ import { callAws, capacityUnits, estimatedReadUnits, payCapacity } from './aws-c
 import { classify, type EngineContext } from './engine-context.js';
 import { BATCH_GET_LIMIT, readItems } from './read-items.js';
 import type { TableSide } from './types.js';
-import { UnmatchedBuffer } from './unmatched-buffer.js';
-
-type SideName = 'source' | 'target';
+import { SegmentWindow, type SideName } from './segment-window.js';
+import type { UnmatchedBuffer } from './unmatched-buffer.js';
 
 /**
  * Compares segment `segment` of the source with segment `segment` of the target.
@@ -21,48 +20,27 @@ type SideName = 'source' | 'target';
  *   here, because the source scan holds that key in another segment and compares it there.
  */
 export async function compareSegment(ctx: EngineContext, segment: number): Promise<void> {
-  const buffers = {
-    source: new UnmatchedBuffer(ctx.spillDir),
-    target: new UnmatchedBuffer(ctx.spillDir),
-  };
-  let spilling: Promise<unknown> = Promise.resolve();
-
-  const onItem = async (side: SideName, item: Item): Promise<void> => {
-    const other = side === 'source' ? buffers.target : buffers.source;
-    const canonical = canonicalKey(item, ctx.keyNames);
-    const counterpart = other.take(canonical);
-    if (counterpart === undefined) {
-      buffers[side].add(canonical, item);
-      return;
-    }
-    const [source, target] = side === 'source' ? [item, counterpart] : [counterpart, item];
-    await compareScanned(ctx, source, target);
-  };
-
-  const bounded = async (): Promise<void> => {
-    const held = buffers.source.size + buffers.target.size;
-    if (held <= ctx.windowItems) return;
-    // Spill the oldest half of the bigger buffer: the side that ran ahead, or a misaligned segment.
-    const bigger = buffers.source.size >= buffers.target.size ? buffers.source : buffers.target;
-    spilling = spilling.then(() => bigger.spillOldest(Math.ceil(bigger.size / 2)));
-    await spilling;
-  };
-
+  const window = new SegmentWindow(ctx.windowItems, ctx.spillDir);
   try {
     await Promise.all(
       (['source', 'target'] as const).map(async (side) => {
         for await (const page of scanSegment(ctx, side, segment)) {
-          for (const item of page) await onItem(side, item);
-          await bounded();
+          for (const item of page) {
+            const counterpart = window.match(side, canonicalKey(item, ctx.keyNames), item);
+            if (counterpart === undefined) continue;
+            const [source, target] = side === 'source' ? [item, counterpart] : [counterpart, item];
+            await compareScanned(ctx, source, target);
+          }
+          await window.bound();
           ctx.progress();
         }
       }),
     );
-    ctx.counts.spilled += buffers.source.spilled + buffers.target.spilled;
-    await resolveLeftovers(ctx, buffers.source, 'source');
-    await resolveLeftovers(ctx, buffers.target, 'target');
+    ctx.counts.spilled += window.spilled;
+    await resolveLeftovers(ctx, window.source, 'source');
+    await resolveLeftovers(ctx, window.target, 'target');
   } finally {
-    await Promise.all([buffers.source.dispose(), buffers.target.dispose()]);
+    await window.dispose();
   }
 }
 

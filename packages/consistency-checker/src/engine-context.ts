@@ -45,6 +45,9 @@ export function emptyCounts(): VerifyCounts {
     spilled: 0,
     repaired: 0,
     repairFailed: 0,
+    throttles: 0,
+    retries: 0,
+    unprocessedKeys: 0,
   };
 }
 

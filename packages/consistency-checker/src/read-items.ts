@@ -45,6 +45,7 @@ export async function readItems(
       for (const item of out.Responses?.[side.tableName] ?? []) items.set(canonicalKey(item, keyNames), item);
       pending = (out.UnprocessedKeys?.[side.tableName]?.Keys ?? []) as Item[];
       if (pending.length > 0) {
+        options.policy.onUnprocessed?.(pending.length);
         // Unprocessed keys mean the table (or the 16 MB response cap) pushed back: back off a little.
         await options.policy.sleep(Math.min(5_000, 50 * 2 ** Math.min(round, 7)));
       }

@@ -79,6 +79,9 @@ const COUNT_FIELDS: (keyof VerifyCounts)[] = [
   'spilled',
   'repaired',
   'repairFailed',
+  'throttles',
+  'retries',
+  'unprocessedKeys',
 ];
 
 /**
@@ -105,7 +108,7 @@ export function mergeSummaries(parts: readonly VerifySummary[]): VerifySummary {
     }
   }
   const merged = { ...first, segments: [...seen].sort((a, b) => a - b) } as VerifySummary;
-  for (const field of COUNT_FIELDS) merged[field] = parts.reduce((sum, p) => sum + p[field], 0);
+  for (const field of COUNT_FIELDS) merged[field] = parts.reduce((sum, p) => sum + (p[field] ?? 0), 0); // older summaries lack newer counters
   merged.consumedRcu = {
     source: parts.reduce((sum, p) => sum + p.consumedRcu.source, 0),
     target: parts.reduce((sum, p) => sum + p.consumedRcu.target, 0),

@@ -89,6 +89,12 @@ export interface VerifyCounts {
   spilled: number;
   repaired: number;
   repairFailed: number;
+  /** AWS calls answered with a throttling error (ProvisionedThroughputExceeded, Throttling...), then retried. */
+  throttles: number;
+  /** AWS calls re-sent after a throttle or a transient fault (5xx, timeout, reset connection). */
+  retries: number;
+  /** Keys BatchGetItem returned as UnprocessedKeys and asked for again. */
+  unprocessedKeys: number;
 }
 
 /** The result of a verify run (or of merged runs). */

@@ -30,6 +30,11 @@ export class UnmatchedBuffer {
     return this.spilledCount;
   }
 
+  /** Path of the spill file while one exists (created by the first {@link spillOldest}). */
+  get spillFile(): string | undefined {
+    return this.spillPath;
+  }
+
   add(canonical: string, item: Item): void {
     this.entries.set(canonical, item);
   }

@@ -30,7 +30,19 @@ export async function verifyTables(options: VerifyOptions): Promise<VerifySummar
   // A failed segment pair stops the others (and the re-check queue) at their next AWS call.
   const failed = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal;
-  const policy = defaultCallPolicy({ logger, sleep, signal });
+  const counts = emptyCounts();
+  const policy = defaultCallPolicy({
+    logger,
+    sleep,
+    signal,
+    onRetry: (throttled) => {
+      counts.retries++;
+      if (throttled) counts.throttles++;
+    },
+    onUnprocessed: (keys) => {
+      counts.unprocessedKeys += keys;
+    },
+  });
   const tables = await preflight(options.source, options.target, policy);
 
   const totalSegments =
@@ -50,7 +62,6 @@ export async function verifyTables(options: VerifyOptions): Promise<VerifySummar
   const share = segments.length / totalSegments;
   const sourceExpected = Math.round((tables.source.ItemCount ?? 0) * share);
   const targetExpected = Math.round((tables.target.ItemCount ?? 0) * share);
-  const counts = emptyCounts();
   let segmentsDone = 0;
   let queue: RecheckQueue | undefined;
   const ctx: EngineContext = {
@@ -86,7 +97,7 @@ export async function verifyTables(options: VerifyOptions): Promise<VerifySummar
   // A fixed pool of workers pulls segment numbers, so at most `concurrency` pairs hold buffers.
   const next = [...segments];
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 16, segments.length));
-  await Promise.all(
+  const workers = await Promise.allSettled(
     Array.from({ length: concurrency }, async () => {
       try {
         for (let segment = next.shift(); segment !== undefined; segment = next.shift()) {
@@ -100,6 +111,9 @@ export async function verifyTables(options: VerifyOptions): Promise<VerifySummar
       }
     }),
   );
+  // Every worker has stopped (and removed its spill files): throw the failure that stopped them.
+  const failure = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+  if (failure) throw failed.signal.aborted ? failed.signal.reason : failure.reason;
   await queue.drain();
 
   const differences = counts.missingInTarget + counts.extraInTarget + counts.different;

@@ -22,6 +22,9 @@ function summary(segments: number[], overrides: Partial<VerifySummary> = {}): Ve
     spilled: 0,
     repaired: 0,
     repairFailed: 0,
+    throttles: 3,
+    retries: 5,
+    unprocessedKeys: 7,
     consumedRcu: { source: 1, target: 2 },
     durationMs: 100,
     differences: 2,
@@ -90,10 +93,19 @@ describe('mergeSummaries', () => {
       differences: 4,
       remaining: 3,
       repaired: 1,
+      throttles: 6,
+      retries: 10,
+      unprocessedKeys: 14,
       consumedRcu: { source: 2, target: 4 },
       durationMs: 300,
       identical: false,
     });
+  });
+
+  it('merges a summary written before the retry counters existed as zero retries', () => {
+    const { throttles: _t, retries: _r, unprocessedKeys: _u, ...older } = summary([0, 1]);
+    const merged = mergeSummaries([older as VerifySummary, summary([2, 3])]);
+    expect(merged).toMatchObject({ throttles: 3, retries: 5, unprocessedKeys: 7, sourceScanned: 20 });
   });
 
   it('refuses overlapping ranges and runs of different tables', () => {
