@@ -53,7 +53,9 @@ export class StateStore {
       throw error;
     }
     const states: MigrationState[] = [];
-    for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+    for (const name of names
+      .filter((n) => n.endsWith('.json') && !n.endsWith('.cdc-checkpoint.json'))
+      .sort()) {
       const state = await readState(join(this.dir, name));
       if (state) states.push(state);
     }
