@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -26,11 +25,7 @@ import {
   sideEnv,
   uniqueName,
 } from '@ddb-migrate/test-kit';
-import yargs, { type CommandModule } from 'yargs';
 import { runCli } from '../src/cli.js';
-import { type CliContext, createCliContext, setCliContext } from '../src/context.js';
-import { ExitCode } from '../src/exit-codes.js';
-import { withGlobal } from '../src/options.js';
 import type { MigrationState } from '../src/migration/state/migration-state.js';
 
 /** Output of an in-process CLI run. */
@@ -52,50 +47,8 @@ export async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRu
   stderr.on('data', (d) => {
     err += String(d);
   });
-  const code = allCommandsPresent()
-    ? await runCli(args, { stdout, stderr, env })
-    : await runOwnCommands(args, { stdout, stderr, env });
+  const code = await runCli(args, { stdout, stderr, env });
   return { code, stdout: out, stderr: err };
-}
-
-const COMMAND_DIRS = ['migrate', 'plan', 'status', 'verify', 'cdc', 'replay-dlq', 'bootstrap'];
-function allCommandsPresent(): boolean {
-  const dir = fileURLToPath(new URL('../src/commands/', import.meta.url));
-  return COMMAND_DIRS.every((d) => existsSync(join(dir, d, 'command.ts')));
-}
-
-/**
- * runCli with only migrate/plan/status registered: used while other helpers' command modules
- * (which runCli loads eagerly) are not in the tree yet. Same flags, context and error mapping.
- */
-async function runOwnCommands(args: string[], overrides: Partial<CliContext>): Promise<number> {
-  const ctx = createCliContext(overrides, args.includes('--verbose'));
-  setCliContext(ctx);
-  const commands = await Promise.all([
-    import('../src/commands/migrate/command.js').then((m) => m.migrateCommand),
-    import('../src/commands/plan/command.js').then((m) => m.planCommand),
-    import('../src/commands/status/command.js').then((m) => m.statusCommand),
-  ]);
-  let usageError: string | undefined;
-  const parser = withGlobal(yargs(args))
-    .command(commands as CommandModule[])
-    .demandCommand(1)
-    .strict()
-    .fail((message, error) => {
-      if (error) throw error;
-      usageError = message;
-    })
-    .exitProcess(false);
-  try {
-    await parser.parseAsync();
-  } catch (error) {
-    usageError = error instanceof Error ? error.message : String(error);
-  }
-  if (usageError !== undefined) {
-    ctx.stderr.write(`Error: ${usageError}. Run ddb-migrate <command> --help for the flags.\n`);
-    return ExitCode.BadInput;
-  }
-  return ctx.exitCode;
 }
 
 /** A source table, a bucket and env in two fresh accounts, ready for `migrate`. */
@@ -162,6 +115,7 @@ export function withoutEmptyMaps(item: Item): Item {
   return out;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what moto mis-parses
 const plain = (x: string) => x.replace(/["'\\\u0000-\u001f]/g, '_');
 
 function cleanValue(v: AttributeValue, nested: boolean): AttributeValue | undefined {
