@@ -26,14 +26,15 @@ export async function runCli(argv: string[], overrides: Partial<CliContext> = {}
     .version(readCliVersion())
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((message, error) => {
-      if (error) throw error;
-      usageError = message;
+      // Throwing stops yargs before any handler runs, so a usage error prints one line only.
+      throw error ?? new UsageError(message);
     })
     .exitProcess(false);
   try {
     await parser.parseAsync();
   } catch (error) {
-    usageError = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof UsageError)) throw error;
+    usageError = error.message;
   }
   if (usageError !== undefined) {
     ctx.stderr.write(`Error: ${usageError}. Run ddb-migrate <command> --help for the flags.\n`);
@@ -43,3 +44,6 @@ export async function runCli(argv: string[], overrides: Partial<CliContext> = {}
 }
 
 export { hideBin };
+
+/** A yargs parse failure: unknown flag, missing argument, bad choice. */
+class UsageError extends Error {}
