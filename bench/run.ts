@@ -19,9 +19,13 @@ const benches = readdirSync(here)
 let failed = 0;
 for (const name of benches) {
   process.stdout.write(`\n=== bench/${name} ===\n`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=source', join(here, `${name}.ts`)], {
-    stdio: 'inherit',
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=source', join(here, `${name}.ts`)],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (result.status !== 0) {
     failed += 1;
     process.stdout.write(`bench/${name} exited with ${result.status ?? result.signal}\n`);
