@@ -39,7 +39,16 @@ export async function callAws<T>(operation: string, policy: CallPolicy, call: ()
     try {
       return await call();
     } catch (error) {
-      if (!isRetryableError(error)) throw new AwsCallError(operation, error);
+      if (!isRetryableError(error)) {
+        const gone = (error as { name?: string }).name === 'ResourceNotFoundException';
+        throw new AwsCallError(
+          operation,
+          error,
+          gone
+            ? { hint: 'A table was deleted or renamed while verify ran; nothing was compared to the end' }
+            : {},
+        );
+      }
       if (attempt >= policy.maxAttempts) {
         throw new AwsCallError(operation, error, {
           hint: `AWS kept failing after ${attempt} attempts; check the table, the network and the account's limits, then run verify again`,

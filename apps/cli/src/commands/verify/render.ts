@@ -18,6 +18,7 @@ export function renderSummary(s: VerifyResultData): string {
     `  rechecked      ${s.rechecked} (${s.resolvedByRecheck} cleared by a consistent re-read)`,
     `  repaired       ${s.repaired}${s.repairFailed ? ` (${s.repairFailed} failed)` : ''}`,
     `  point reads    ${s.pointReads}`,
+    `  throttled      ${s.throttles ?? 0} call(s); ${s.retries ?? 0} retried, ${s.unprocessedKeys ?? 0} unprocessed key(s) re-read`,
     `  RCU consumed   source ${round(s.consumedRcu.source)}, target ${round(s.consumedRcu.target)} (as reported)`,
     `  duration       ${(s.durationMs / 1000).toFixed(1)} s`,
   ];

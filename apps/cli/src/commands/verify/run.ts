@@ -32,8 +32,10 @@ export async function runVerify(
 ): Promise<CommandResult<VerifyResultData>> {
   checkOptions(options);
   const sides = resolveSides(options, ctx.env);
-  const sourceClient = createDynamoDbClient(sides.source);
-  const targetClient = createDynamoDbClient(sides.target);
+  // The engine retries throttles and faults itself (full-jitter backoff, up to 8 attempts) and counts
+  // them for the summary; SDK retries underneath would hide them and multiply the attempts.
+  const sourceClient = createDynamoDbClient({ ...sides.source, maxAttempts: 1 });
+  const targetClient = createDynamoDbClient({ ...sides.target, maxAttempts: 1 });
   const bucket = () => (options.maxRcu ? new TokenBucket(options.maxRcu) : undefined);
   const writer = options.report ? createReportWriter(options.report) : undefined;
   const progress = createProgress(ctx.stderr, { label: 'verify', unit: 'items' });
