@@ -81,6 +81,12 @@ export async function runMigration(
       cdcMode: options.cdcMode,
     };
     state.cdcMode = options.cdcMode;
+    if (facts.replaceLoad && state.load) {
+      // Keep the incomplete import on record; the export is reused by the write-mode load.
+      state.abandonedLoads = [...(state.abandonedLoads ?? []), { load: state.load, abandonedAt: now }];
+      delete state.load;
+      state.loadMode = 'write';
+    }
     const ctx = createStepContext({
       options,
       sides,

@@ -1,3 +1,4 @@
+import { describeImportCounts } from './steps/import-completeness.js';
 import type { MigrationReport } from './run-migration.js';
 
 /** The final summary of a migrate run, for --output text. */
@@ -23,7 +24,12 @@ export function renderSummary(report: MigrationReport): string {
         ? `import ${s.load.importArn ?? ''}`
         : `write, ${s.load.loadedFiles.length} files`;
     lines.push(`  load       ${s.load.itemsLoaded.toLocaleString('en-US')} items (${how})`);
+    if (s.load.importCounts) lines.push(`             ${describeImportCounts(s.load.importCounts)}`);
   }
+  for (const a of s.abandonedLoads ?? [])
+    lines.push(
+      `  replaced   ${a.load.mode} ${a.load.importArn ?? ''}: ${a.load.failure?.code ?? 'abandoned'}`,
+    );
   if (s.settings) {
     lines.push(
       `  settings   ${s.settings.applied.length} applied${s.settings.applied.length ? `: ${s.settings.applied.join('; ')}` : ''}`,

@@ -1,4 +1,5 @@
 import type { CliContext } from '../../context.js';
+import { describeImportCounts } from '../../migration/steps/import-completeness.js';
 import { lastFinishedStep, type MigrationState } from '../../migration/state/migration-state.js';
 import { StateStore } from '../../migration/state/state-store.js';
 import type { CommandResult } from '../../output.js';
@@ -49,6 +50,8 @@ function renderState(s: MigrationState & { lastStep: string }): string {
       'load',
       `${s.load.status} ${s.load.mode} ${s.load.importArn ?? `${s.load.loadedFiles.length}/${s.load.totalFiles ?? '?'} files`} ${s.load.itemsLoaded} items`,
     ]);
+    if (s.load.importCounts) rows.push(['', describeImportCounts(s.load.importCounts)]);
+    if (s.load.failure) rows.push(['', `${s.load.failure.code}: ${s.load.failure.message}`]);
   }
   if (s.settings)
     rows.push([

@@ -30,6 +30,8 @@ export interface PreflightFacts {
   fetchOnChange?: boolean;
   targetTable?: TableDescription;
   loadMode?: LoadMode;
+  /** The recorded (incomplete) import is replaced by a write-mode load (--load-mode write). */
+  replaceLoad?: boolean;
   bucket?: string;
   functionArn?: string;
   functionEnv?: Record<string, string>;

@@ -2,13 +2,16 @@ import { DescribeTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { checkKeyCompatibility } from '@ddb-migrate/core';
 import { defaultBucketName } from '../migrate-options.js';
+import { IMPORT_REMEDY } from '../steps/import-completeness.js';
 import {
   awsErrorName,
   describeError,
   error,
+  type Finding,
   info,
   isAccessDenied,
   type PreflightCheck,
+  type PreflightContext,
   warning,
 } from './preflight-types.js';
 
@@ -20,6 +23,9 @@ export const checkTargetTable: PreflightCheck = async ({ options, clients, facts
   const source = facts.source?.table;
   if (!source || !facts.targetAccountId) return [];
   const resumed = facts.state?.load;
+  if (resumed?.failure && resumed.mode === 'import' && resumed.status !== 'done') {
+    return checkReplaceImport(options, clients, facts, resumed.failure);
+  }
   if (resumed) {
     facts.loadMode = resumed.mode;
     return [info('LOAD_RESUMED', `Resuming the ${resumed.mode} load recorded in the state file`)];
@@ -115,6 +121,48 @@ export const checkTargetTable: PreflightCheck = async ({ options, clients, facts
   );
   return findings;
 };
+
+/**
+ * The recorded import did not bring every item (or failed): only a write-mode load into a fresh
+ * table may replace it, once the user deleted the partial target table.
+ */
+async function checkReplaceImport(
+  options: PreflightContext['options'],
+  clients: PreflightContext['clients'],
+  facts: PreflightContext['facts'],
+  failure: { code: string; message: string },
+): Promise<Finding[]> {
+  if (options.loadMode !== 'write') {
+    return [error(failure.code, `The recorded load cannot finish. ${failure.message}`, IMPORT_REMEDY)];
+  }
+  let target: Awaited<ReturnType<typeof describeTarget>>;
+  try {
+    target = await describeTarget(clients, options.targetTableName);
+  } catch (err) {
+    return [
+      error(
+        'TARGET_READ_DENIED',
+        `Cannot describe target table ${options.targetTableName} (${describeError(err)})`,
+        'Grant dynamodb:DescribeTable in the target account to the target role',
+      ),
+    ];
+  }
+  if (target) {
+    return [
+      error(
+        'TARGET_HOLDS_PARTIAL_IMPORT',
+        `Target table ${options.targetTableName} still holds the incomplete import`,
+        `Delete it (aws dynamodb delete-table --table-name ${options.targetTableName} in the target account), then run migrate again with --load-mode write`,
+      ),
+    ];
+  }
+  facts.loadMode = 'write';
+  facts.replaceLoad = true;
+  facts.actions.push(
+    `Replace the incomplete import: create target table ${options.targetTableName} (full schema) and write the recorded export into it`,
+  );
+  return [warning('LOAD_REPLACED', `${failure.message}; write mode replaces that load`)];
+}
 
 async function describeTarget(
   clients: { targetDdb: import('@aws-sdk/client-dynamodb').DynamoDBClient },

@@ -60,6 +60,32 @@ export interface LoadStep {
   loadedFiles: LoadedFile[];
   totalFiles?: number;
   itemsLoaded: number;
+  /** import mode: the finished import's counts next to the export's. */
+  importCounts?: ImportCounts;
+  /** Why the load cannot finish as recorded (an incomplete or failed import): allows --load-mode write. */
+  failure?: { code: string; message: string; at: string };
+}
+
+/** Where the expected item count of an import came from. */
+export type ExpectedCountSource = 'export' | 'manifest' | 'data-files';
+
+/** The counts of a finished import next to the export's count. */
+export interface ImportCounts {
+  expectedItems: number;
+  expectedSource: ExpectedCountSource;
+  /** ImportedItemCount; undefined when the service reported none. */
+  importedItems?: number;
+  processedItems?: number;
+  errorCount: number;
+  failureCode?: string;
+  /** imported == expected and no errors. */
+  complete: boolean;
+}
+
+/** A load given up on (an incomplete import replaced by a write-mode load), kept for the record. */
+export interface AbandonedLoad {
+  load: LoadStep;
+  abandonedAt: string;
 }
 
 export interface SettingsStep {
@@ -95,6 +121,8 @@ export interface MigrationState {
   stream?: StreamStep;
   export?: ExportStep;
   load?: LoadStep;
+  /** Earlier loads replaced by a write-mode load (after IMPORT_INCOMPLETE). */
+  abandonedLoads?: AbandonedLoad[];
   settings?: SettingsStep;
   cdc?: CdcStep;
   completedAt?: string;

@@ -12,8 +12,14 @@ import {
   MigrationError,
   toImportTableCreationParameters,
 } from '@ddb-migrate/core';
-import type { LoadStep } from '../state/migration-state.js';
+import type { ImportCounts, LoadStep } from '../state/migration-state.js';
 import type { StepContext } from '../step-context.js';
+import {
+  describeImportCounts,
+  expectedExportItemCount,
+  IMPORT_REMEDY,
+  importCounts,
+} from './import-completeness.js';
 
 /**
  * Import mode: ImportTable in the target account from the export's `data/` prefix, with the
@@ -85,35 +91,75 @@ export async function importTableStep(ctx: StepContext): Promise<void> {
     ctx.logger.info('import started', { importArn: step.importArn, table: ctx.options.targetTableName });
     await ctx.save();
   }
-  const d = await waitForImport(ctx, step.importArn, exp.itemCount);
+  const d = await waitForImport(ctx, step, exp.itemCount);
   await waitTableActive(ctx);
-  step.itemsLoaded = Number(d.ImportedItemCount ?? d.ProcessedItemCount ?? 0);
+  const counts = step.importCounts ?? importCounts(await expectedCount(ctx), d);
+  step.importCounts = counts;
+  step.itemsLoaded = counts.importedItems ?? 0;
+  if (!counts.complete) await failIncomplete(ctx, step, counts);
   step.status = 'done';
   await ctx.save();
 }
 
+/** The export's item count (DescribeExport, manifest, else the data files' lines). */
+async function expectedCount(ctx: StepContext) {
+  const exp = ctx.state.export;
+  if (!exp?.exportArn) throw new MigrationError('STATE_ORDER', 'Import before the export finished');
+  if (exp.itemCount !== undefined) return { items: exp.itemCount, source: 'export' as const };
+  const located = await locateExportDataFiles(ctx.clients.targetS3, {
+    bucket: exp.bucket,
+    prefix: exp.prefix,
+    exportArn: exp.exportArn,
+    expectedBucketOwner: exp.bucketOwner,
+  });
+  return expectedExportItemCount({
+    ...(located.manifest ? { manifest: located.manifest } : {}),
+    files: located.files,
+    s3: ctx.clients.targetS3,
+    bucket: exp.bucket,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+}
+
+/** Records the counts and the failure (so --load-mode write may replace the load), then stops. */
+async function failIncomplete(ctx: StepContext, step: LoadStep, counts: ImportCounts): Promise<never> {
+  const message = `Import ${step.importArn ?? ''} is incomplete: ${describeImportCounts(counts)}`;
+  step.failure = { code: 'IMPORT_INCOMPLETE', message, at: new Date().toISOString() };
+  await ctx.save();
+  ctx.logger.error('import incomplete', {
+    importArn: step.importArn ?? '',
+    expected: counts.expectedItems,
+    imported: counts.importedItems ?? -1,
+    errors: counts.errorCount,
+  });
+  throw new MigrationError('IMPORT_INCOMPLETE', message, { hint: IMPORT_REMEDY });
+}
+
 async function waitForImport(
   ctx: StepContext,
-  importArn: string,
+  step: LoadStep,
   total?: number,
 ): Promise<ImportTableDescription> {
+  const importArn = step.importArn ?? '';
   const progress = ctx.progress('Import', total, 'items');
   for (;;) {
     const out = await ctx.clients.targetDdb.send(new DescribeImportCommand({ ImportArn: importArn }));
     const d = out.ImportTableDescription;
     if (d?.ImportStatus === 'COMPLETED') {
-      progress.done(`Import completed: ${Number(d.ImportedItemCount ?? 0).toLocaleString('en-US')} items`);
+      // Counts are checked against the export by the caller; "completed" alone proves nothing.
+      progress.done(
+        `Import finished: ${Number(d.ImportedItemCount ?? 0).toLocaleString('en-US')} items imported, ${Number(d.ErrorCount ?? 0).toLocaleString('en-US')} errors`,
+      );
       return d;
     }
     if (d?.ImportStatus === 'FAILED' || d?.ImportStatus === 'CANCELLED') {
       progress.done('Import failed');
-      throw new MigrationError(
-        'IMPORT_FAILED',
-        `Import ${importArn} ${d.ImportStatus}: ${d.FailureCode ?? ''} ${d.FailureMessage ?? ''}`.trim(),
-        {
-          hint: 'See the /aws-dynamodb/imports log group; delete the partial target table and the state file, then run again',
-        },
-      );
+      const message =
+        `Import ${importArn} ${d.ImportStatus}: ${d.FailureCode ?? ''} ${d.FailureMessage ?? ''}`.trim() +
+        ` (ImportedItemCount ${Number(d.ImportedItemCount ?? 0)}, ErrorCount ${Number(d.ErrorCount ?? 0)})`;
+      step.failure = { code: 'IMPORT_FAILED', message, at: new Date().toISOString() };
+      await ctx.save();
+      throw new MigrationError('IMPORT_FAILED', message, { hint: IMPORT_REMEDY });
     }
     progress.update(Number(d?.ProcessedItemCount ?? 0), d?.ImportStatus);
     await ctx.sleep(ctx.options.pollSeconds * 1000);
