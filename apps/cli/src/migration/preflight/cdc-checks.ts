@@ -1,7 +1,19 @@
-import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import {
+  type EventSourceMappingConfiguration,
+  GetFunctionConfigurationCommand,
+  ListEventSourceMappingsCommand,
+} from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { estimateMigration } from './estimate.js';
-import { awsErrorName, describeError, error, info, type PreflightCheck, warning } from './preflight-types.js';
+import {
+  awsErrorName,
+  describeError,
+  error,
+  info,
+  type PreflightCheck,
+  type PreflightContext,
+  warning,
+} from './preflight-types.js';
 import { streamWindowProblem } from '../steps/stream-window.js';
 
 /** Lambda mode: the CDC function exists (source account) and has a dead-letter queue to report to. */
@@ -64,11 +76,41 @@ export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts
       ),
     ];
   }
+  const stale = await staleMapping(clients, options.cdcLambdaFunctionName, facts.streamArn);
+  if (stale) {
+    return [
+      error(
+        'ESM_WRONG_START',
+        `Event source mapping ${stale.UUID} of ${options.cdcLambdaFunctionName} on the source stream starts at ${stale.StartingPosition}, so it would skip changes after the export`,
+        `Delete it (aws lambda delete-event-source-mapping --uuid ${stale.UUID}); migrate creates one at TRIM_HORIZON`,
+      ),
+    ];
+  }
   facts.actions.push(
     `Configure ${options.cdcLambdaFunctionName} (EXPORT_TIME, TARGET_*) and map the source stream to it (TRIM_HORIZON, batch ${options.lambdaEventSourceBatchSize})`,
   );
   return [];
 };
+
+/** A mapping of the function on the stream that does not start at TRIM_HORIZON (migrate would reuse it). */
+async function staleMapping(
+  clients: PreflightContext['clients'],
+  functionName: string,
+  streamArn: string | undefined,
+): Promise<EventSourceMappingConfiguration | undefined> {
+  if (!streamArn) return undefined;
+  try {
+    const out = await clients.sourceLambda.send(
+      new ListEventSourceMappingsCommand({ EventSourceArn: streamArn, FunctionName: functionName }),
+    );
+    return (out.EventSourceMappings ?? []).find(
+      (m) => m.StartingPosition !== undefined && m.StartingPosition !== 'TRIM_HORIZON',
+    );
+  } catch {
+    // Not allowed to list: the CDC step checks again before reusing a mapping.
+    return undefined;
+  }
+}
 
 /** Size, duration and cost estimates, the 24 h stream-window risk, and what a resume will do. */
 export const checkEstimate: PreflightCheck = async ({ options, facts }) => {

@@ -1,9 +1,12 @@
 import {
   CreateEventSourceMappingCommand,
   type CreateEventSourceMappingRequest,
+  type EventSourceMappingConfiguration,
   GetEventSourceMappingCommand,
   GetFunctionConfigurationCommand,
   ListEventSourceMappingsCommand,
+  UpdateEventSourceMappingCommand,
+  type UpdateEventSourceMappingRequest,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { AwsCallError, MigrationError } from '@ddb-migrate/core';
@@ -82,22 +85,27 @@ export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
     step.functionConfigured = true;
     await ctx.save();
   }
+  let existing: EventSourceMappingConfiguration | undefined;
   if (step.esmUuid) {
     try {
-      await lambda.send(new GetEventSourceMappingCommand({ UUID: step.esmUuid }));
+      existing = await lambda.send(new GetEventSourceMappingCommand({ UUID: step.esmUuid }));
     } catch (err) {
       if ((err as Error).name !== 'ResourceNotFoundException')
         throw new AwsCallError('GetEventSourceMapping', err);
       delete step.esmUuid;
     }
   }
-  if (!step.esmUuid) {
+  if (!existing) {
+    // A crash between CreateEventSourceMapping and the save: the mapping exists, the state lacks it.
     const listed = await lambda.send(
       new ListEventSourceMappingsCommand({ EventSourceArn: streamArn, FunctionName: fn }),
     );
-    step.esmUuid = listed.EventSourceMappings?.[0]?.UUID;
+    existing = listed.EventSourceMappings?.[0];
   }
-  if (!step.esmUuid) {
+  if (existing?.UUID) {
+    step.esmUuid = existing.UUID;
+    await reconcileMapping(ctx, existing, eventSourceMappingRequest(ctx, streamArn));
+  } else {
     try {
       const out = await lambda.send(
         new CreateEventSourceMappingCommand(eventSourceMappingRequest(ctx, streamArn)),
@@ -110,4 +118,52 @@ export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
   }
   step.status = 'done';
   await ctx.save();
+}
+
+/**
+ * Brings a reused mapping to this migration's settings. Its starting position cannot change: a
+ * mapping that started at LATEST has skipped the records since the export, so it is refused.
+ */
+async function reconcileMapping(
+  ctx: StepContext,
+  mapping: EventSourceMappingConfiguration,
+  wanted: CreateEventSourceMappingRequest,
+): Promise<void> {
+  if (mapping.StartingPosition && mapping.StartingPosition !== 'TRIM_HORIZON') {
+    throw new MigrationError(
+      'ESM_WRONG_START',
+      `Event source mapping ${mapping.UUID} of ${wanted.FunctionName} on the source stream starts at ${mapping.StartingPosition}, so it may have skipped changes after the export`,
+      {
+        hint: `Delete it (aws lambda delete-event-source-mapping --uuid ${mapping.UUID}) and run migrate again; it creates one at TRIM_HORIZON`,
+      },
+    );
+  }
+  const update: UpdateEventSourceMappingRequest = {
+    UUID: mapping.UUID,
+    BatchSize: wanted.BatchSize,
+    ParallelizationFactor: wanted.ParallelizationFactor,
+    BisectBatchOnFunctionError: wanted.BisectBatchOnFunctionError,
+    MaximumRetryAttempts: wanted.MaximumRetryAttempts,
+    MaximumRecordAgeInSeconds: wanted.MaximumRecordAgeInSeconds,
+    FunctionResponseTypes: wanted.FunctionResponseTypes,
+    ...(wanted.MaximumBatchingWindowInSeconds === undefined
+      ? {}
+      : { MaximumBatchingWindowInSeconds: wanted.MaximumBatchingWindowInSeconds }),
+    ...(wanted.DestinationConfig ? { DestinationConfig: wanted.DestinationConfig } : {}),
+  };
+  const drift =
+    mapping.BatchSize !== update.BatchSize ||
+    mapping.ParallelizationFactor !== update.ParallelizationFactor ||
+    mapping.BisectBatchOnFunctionError !== update.BisectBatchOnFunctionError ||
+    mapping.MaximumRetryAttempts !== update.MaximumRetryAttempts ||
+    !(mapping.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures') ||
+    (update.DestinationConfig !== undefined &&
+      mapping.DestinationConfig?.OnFailure?.Destination !== update.DestinationConfig.OnFailure?.Destination);
+  if (!drift) return;
+  try {
+    await ctx.clients.sourceLambda.send(new UpdateEventSourceMappingCommand(update));
+  } catch (err) {
+    throw new AwsCallError('UpdateEventSourceMapping', err);
+  }
+  ctx.logger.info('event source mapping updated to the migration settings', { uuid: mapping.UUID ?? '' });
 }
