@@ -126,6 +126,8 @@ describe('migrate (lambda mode) against the bootstrapped stacks', () => {
         mkdtempSync(join(tmpdir(), 'bootstrap-migrate-state-')),
         '--poll-seconds',
         '1',
+        '--stream-settle-seconds',
+        '0',
         '--yes',
       ],
       env,

@@ -190,6 +190,9 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Migratio
     stateDir,
     '--poll-seconds',
     '1',
+    // moto's exports are exact (it ignores ExportTime), so the +-1 min settle wait buys nothing here.
+    '--stream-settle-seconds',
+    '0',
   ];
   return {
     sides,

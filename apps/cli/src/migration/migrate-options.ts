@@ -46,6 +46,8 @@ export interface MigrateOptions extends GlobalOptions {
   /** Write-mode BatchWriteItem calls in flight. */
   writeConcurrency: number;
   exportTimeMarginSeconds: number;
+  /** Minimum seconds between the stream's start and the export time T (exports are accurate to +-1 min). */
+  streamSettleSeconds: number;
   /** Root of the export's S3 prefix; a per-run suffix `<table>/<runId>` is appended. */
   s3Prefix: string;
   /** Poll interval for export/import status (tests shorten it). */
@@ -159,7 +161,9 @@ export function toMigrateOptions(
     enablePitr: argv.enablePitr === true,
     maxWcu: int('maxWcu', 1, 10_000_000),
     writeConcurrency: int('writeConcurrency', 1, 256) ?? 8,
-    exportTimeMarginSeconds: int('exportTimeMarginSeconds', 60, 86_400) ?? 300,
+    // 120 is the CDC Lambda's own floor (EXPORT_TIME_MARGIN_SECONDS): exports are accurate to +-1 min.
+    exportTimeMarginSeconds: int('exportTimeMarginSeconds', 120, 86_400) ?? 300,
+    streamSettleSeconds: int('streamSettleSeconds', 0, 3_600) ?? 65,
     s3Prefix,
     pollSeconds: int('pollSeconds', 1, 600) ?? 10,
   };

@@ -95,6 +95,12 @@ export function withMigrateFlags<T>(yargs: Argv<T>) {
         default: 300,
         describe: 'CDC replays records from export time minus this margin (exports are accurate to +-1 min)',
       })
+      .option('stream-settle-seconds', {
+        type: 'number',
+        default: 65,
+        describe:
+          "Minimum time between the source stream's start and the export's point in time (exports are accurate to +-1 min: below 60, changes made just before the stream started may be in neither)",
+      })
       .option('s3-prefix', {
         type: 'string',
         default: 'ddb-migrate',

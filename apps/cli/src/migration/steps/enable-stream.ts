@@ -17,7 +17,7 @@ export async function enableStreamStep(ctx: StepContext): Promise<void> {
       status: 'done',
       streamArn: existing.arn,
       viewType: existing.viewType,
-      enabledAt: new Date().toISOString(),
+      enabledAt: (streamStartedAt(existing.label) ?? new Date()).toISOString(),
       enabledByUs: false,
     };
     await ctx.save();
@@ -61,13 +61,26 @@ export async function enableStreamStep(ctx: StepContext): Promise<void> {
   await ctx.save();
 }
 
-async function describeStream(ctx: StepContext): Promise<{ arn: string; viewType: string } | undefined> {
+/** A stream label is the stream's creation timestamp (ISO 8601, UTC); undefined if unparseable. */
+function streamStartedAt(label: string | undefined): Date | undefined {
+  if (!label) return undefined;
+  const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(label) ? label : `${label}Z`);
+  return Number.isFinite(ms) && ms <= Date.now() ? new Date(ms) : undefined;
+}
+
+async function describeStream(
+  ctx: StepContext,
+): Promise<{ arn: string; viewType: string; label?: string } | undefined> {
   const out = await ctx.clients.sourceDdb.send(
     new DescribeTableCommand({ TableName: ctx.options.sourceTableName }),
   );
   const spec = out.Table?.StreamSpecification;
   if (!spec?.StreamEnabled || !out.Table?.LatestStreamArn) return undefined;
-  return { arn: out.Table.LatestStreamArn, viewType: spec.StreamViewType ?? 'NEW_AND_OLD_IMAGES' };
+  return {
+    arn: out.Table.LatestStreamArn,
+    viewType: spec.StreamViewType ?? 'NEW_AND_OLD_IMAGES',
+    ...(out.Table.LatestStreamLabel ? { label: out.Table.LatestStreamLabel } : {}),
+  };
 }
 
 async function streamEnabled(ctx: StepContext, arn: string): Promise<boolean> {

@@ -36,9 +36,7 @@ export async function exportTableStep(ctx: StepContext): Promise<void> {
     }
     if (step.exportArn) ctx.logger.info('resuming the recorded export', { exportArn: step.exportArn });
   } else {
-    const enabledAt = Date.parse(ctx.state.stream?.enabledAt ?? '');
-    // T must not precede the stream: wait out the sub-second case.
-    while (Number.isFinite(enabledAt) && Date.now() <= enabledAt + 1000) await ctx.sleep(250);
+    await waitForStreamToSettle(ctx);
     step = {
       status: 'started',
       clientToken: randomUUID(),
@@ -128,4 +126,27 @@ async function findExport(ctx: StepContext, tableArn: string, step: ExportStep):
     token = page.NextToken;
   } while (token);
   return undefined;
+}
+
+/**
+ * Waits until the stream has run for `streamSettleSeconds` before the export's point in time is
+ * taken. An export is accurate to +-1 min: changes up to a minute before T may be missing from it,
+ * so they must be in the stream, which only holds changes made after it started.
+ */
+async function waitForStreamToSettle(ctx: StepContext): Promise<void> {
+  const enabledAt = Date.parse(ctx.state.stream?.enabledAt ?? '');
+  if (!Number.isFinite(enabledAt)) return;
+  const settleMs = ctx.options.streamSettleSeconds * 1000;
+  if (settleMs < 60_000) {
+    ctx.logger.warn('stream settle time is below the export accuracy of 60 s', {
+      streamSettleSeconds: ctx.options.streamSettleSeconds,
+    });
+  }
+  const readyAt = enabledAt + Math.max(settleMs, 1000);
+  const waitMs = readyAt - Date.now();
+  if (waitMs <= 0) return;
+  ctx.logger.info('waiting for the new stream to cover the export accuracy window', {
+    seconds: Math.ceil(waitMs / 1000),
+  });
+  while (Date.now() < readyAt) await ctx.sleep(Math.min(1000, readyAt - Date.now()));
 }
