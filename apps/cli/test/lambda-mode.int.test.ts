@@ -1,5 +1,4 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
@@ -12,20 +11,12 @@ import {
   ListEventSourceMappingsCommand,
 } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { createLambdaRole, createQueue, uniqueName } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import { cli, createFixture, type MigrationFixture } from './migrate-fixtures.js';
 import type { MigrationState } from '../src/migration/state/migration-state.js';
 import { storedZip } from './support/stored-zip.js';
-
-// The CLI has no IAM client of its own; the test kit (whose createLambdaRole takes one) does.
-const testKitRequire = createRequire(
-  createRequire(import.meta.url).resolve('@ddb-migrate/test-kit/package.json'),
-);
-type IamClient = Parameters<typeof createLambdaRole>[0];
-const { IAMClient } = testKitRequire('@aws-sdk/client-iam') as {
-  IAMClient: new (config: object) => IamClient;
-};
 
 const BUILT_ZIP = fileURLToPath(new URL('../../../packages/cdc-lambda/dist/function.zip', import.meta.url));
 
