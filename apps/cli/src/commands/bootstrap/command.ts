@@ -1,6 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
 import { runAndReport } from '../../context.js';
-import { withGlobal } from '../../options.js';
 import type { BootstrapOptions } from './run.js';
 
 /**
@@ -11,7 +10,7 @@ export const bootstrapCommand: CommandModule<object, BootstrapOptions> = {
   command: 'bootstrap',
   describe: 'Deploy or update the CloudFormation stacks in both accounts (target first, then source)',
   builder: (yargs) =>
-    withGlobal(yargs)
+    yargs
       .option('source-region', {
         type: 'string',
         demandOption: true,

@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { runAndReport } from '../../context.js';
-import { type GlobalOptions, type SourceTargetOptions, withGlobal, withSourceTarget } from '../../options.js';
+import { type GlobalOptions, type SourceTargetOptions, withSourceTarget } from '../../options.js';
 
 /** Typed options of `ddb-migrate cdc run`. */
 export interface CdcRunCliOptions extends GlobalOptions, SourceTargetOptions {
@@ -18,7 +18,7 @@ const runCommand: CommandModule<object, CdcRunCliOptions> = {
   command: 'run',
   describe: 'Apply the source stream to the target in this process (the CDC Lambda, run locally)',
   builder: (yargs) =>
-    withSourceTarget(withGlobal(yargs))
+    withSourceTarget(yargs)
       .option('export-time', {
         type: 'string',
         describe:

@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { runAndReport } from '../../context.js';
-import { type GlobalOptions, type SourceTargetOptions, withGlobal, withSourceTarget } from '../../options.js';
+import { type GlobalOptions, type SourceTargetOptions, withSourceTarget } from '../../options.js';
 
 /** Typed options of `ddb-migrate replay-dlq`. */
 export interface ReplayDlqCliOptions extends GlobalOptions, SourceTargetOptions {
@@ -18,7 +18,7 @@ export const replayDlqCommand: CommandModule<object, ReplayDlqCliOptions> = {
   command: 'replay-dlq',
   describe: "Re-sync the keys of the CDC dead-letter queue's records from the source's current items",
   builder: (yargs) =>
-    withSourceTarget(withGlobal(yargs))
+    withSourceTarget(yargs)
       .option('queue-url', {
         type: 'string',
         demandOption: true,
