@@ -9,27 +9,25 @@ import {
   ConfigError,
   createS3Client,
   createStsClient,
-  sideCredentials,
 } from '@ddb-migrate/core';
 import type { CliContext } from '../../context.js';
 import type { GlobalOptions } from '../../options.js';
 import type { CommandResult } from '../../output.js';
-import { resolveSides } from '../../sides.js';
-import { type DeployStackResult, deployStack } from './deploy-stack.js';
+import { sideClientConfig } from '../../side-clients.js';
+import { resolveSides, type SidesFlags } from '../../sides.js';
+import {
+  type DeployStackInput,
+  type DeployStackOptions,
+  type DeployStackResult,
+  deployStack,
+} from './deploy-stack.js';
 import { parseParameterFlags, parseS3Uri, principalArnFromCaller } from './parameters.js';
 import { readTemplates } from './templates.js';
 
 /** Typed options of `ddb-migrate bootstrap`. */
-export interface BootstrapOptions extends GlobalOptions {
-  sourceRegion: string;
-  sourceProfile?: string;
-  targetRegion?: string;
-  targetAccountId?: string;
+export interface BootstrapOptions extends GlobalOptions, SidesFlags {
   /** Role bootstrap assumes to deploy in the target account (not the one the stack creates). */
   targetRoleName?: string;
-  targetRoleArn?: string;
-  targetExternalId?: string;
-  targetProfile?: string;
   stacks: 'both' | 'source' | 'target';
   sourceStackName: string;
   targetStackName: string;
@@ -89,14 +87,7 @@ export async function runBootstrap(
       },
     );
   }
-  const sides = resolveSides(
-    {
-      sourceRegion: options.sourceRegion,
-      ...pick(options, ['endpointUrl', 'sourceProfile', 'targetRegion', 'targetAccountId', 'targetRoleArn']),
-      ...pick(options, ['targetExternalId', 'targetProfile', 'targetRoleName']),
-    },
-    ctx.env,
-  );
+  const sides = resolveSides(options, ctx.env);
   const templates = readTemplates(options.templateDir);
   const pollIntervalMs = Math.max(50, options.pollInterval * 1000);
   const sourceCaller = await callerIdentity(sides.source);
@@ -132,8 +123,9 @@ export async function runBootstrap(
       CdcLambdaRoleName: options.cdcLambdaRoleName,
       ...parseParameterFlags('--target-parameter', options.targetParameter),
     });
-    const result = await deployStack(
-      cloudFormationClient(sides.target),
+    target = await deploySide(
+      'target',
+      sides.target,
       {
         stackName: options.targetStackName,
         templateBody: templates.target,
@@ -141,11 +133,9 @@ export async function runBootstrap(
         requiredForCreate: {
           '--target-table-name (or --source-table-name)': parameters.TargetTableName ?? '',
         },
-        tags: { 'ddb-migrate:stack': 'target' },
       },
-      { label: 'target', stderr: ctx.stderr, pollIntervalMs },
+      { stderr: ctx.stderr, pollIntervalMs },
     );
-    target = { ...result, region: sides.target.region };
   }
   if (deploySource && targetAccountId === undefined && options.targetProfile !== undefined) {
     targetAccountId = (await callerIdentity(sides.target)).account;
@@ -166,8 +156,9 @@ export async function runBootstrap(
       FunctionRoleName: options.cdcLambdaRoleName,
       ...parseParameterFlags('--source-parameter', options.sourceParameter),
     });
-    const result = await deployStack(
-      cloudFormationClient(sides.source),
+    source = await deploySide(
+      'source',
+      sides.source,
       {
         stackName: options.sourceStackName,
         templateBody: templates.source,
@@ -177,11 +168,9 @@ export async function runBootstrap(
           '--source-table-name': parameters.SourceTableName ?? '',
           '--target-account-id': parameters.TargetAccountId ?? '',
         },
-        tags: { 'ddb-migrate:stack': 'source' },
       },
-      { label: 'source', stderr: ctx.stderr, pollIntervalMs },
+      { stderr: ctx.stderr, pollIntervalMs },
     );
-    source = { ...result, region: sides.source.region };
   }
 
   const data: BootstrapResult = {
@@ -255,14 +244,19 @@ async function callerIdentity(side: AwsSideConfig): Promise<{ account: string; a
   }
 }
 
-function cloudFormationClient(side: AwsSideConfig): CloudFormationClient {
-  const credentials = sideCredentials(side);
-  return new CloudFormationClient({
-    region: side.region,
-    ...(side.endpoint === undefined ? {} : { endpoint: side.endpoint }),
-    ...(credentials === undefined ? {} : { credentials }),
-    ...(side.maxAttempts === undefined ? {} : { maxAttempts: side.maxAttempts }),
-  });
+/** Deploys one side's stack with that side's credentials, tagged and labelled with the side. */
+async function deploySide(
+  label: 'source' | 'target',
+  side: AwsSideConfig,
+  input: Omit<DeployStackInput, 'tags'>,
+  progress: Omit<DeployStackOptions, 'label'>,
+): Promise<DeployStackResult & { region: string }> {
+  const result = await deployStack(
+    new CloudFormationClient(sideClientConfig(side)),
+    { ...input, tags: { 'ddb-migrate:stack': label } },
+    { label, ...progress },
+  );
+  return { ...result, region: side.region };
 }
 
 function nextCommand(
@@ -297,12 +291,6 @@ function renderText(data: BootstrapResult): string {
   }
   if (data.nextCommand) lines.push('', 'Next:', `  ${data.nextCommand}`);
   return lines.join('\n');
-}
-
-function pick<T extends object, K extends keyof T>(object: T, keys: K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const key of keys) if (object[key] !== undefined) out[key] = object[key];
-  return out;
 }
 
 function defined(values: Record<string, string | undefined>): Record<string, string> {

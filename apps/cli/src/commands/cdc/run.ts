@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { DescribeTableCommand, type DynamoDBClient, type TableDescription } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   type ApplyCounters,
   cutoffEpochSeconds,
@@ -12,17 +11,16 @@ import {
 } from '@ddb-migrate/cdc-lambda';
 import {
   AwsCallError,
-  type AwsSideConfig,
   ConfigError,
   createDynamoDbClient,
   createStreamsClient,
   keyNamesFromSchema,
   PreflightError,
-  sideCredentials,
 } from '@ddb-migrate/core';
 import type { CliContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 import { createProgress } from '../../progress.js';
+import { createSqsClient } from '../../side-clients.js';
 import { resolveSides } from '../../sides.js';
 import type { CdcRunCliOptions } from './command.js';
 
@@ -175,13 +173,4 @@ async function describe(client: DynamoDBClient, tableName: string, side: string)
     }
     throw new AwsCallError(`DescribeTable (${side})`, error);
   }
-}
-
-function createSqsClient(side: AwsSideConfig): SQSClient {
-  const credentials = sideCredentials(side);
-  return new SQSClient({
-    region: side.region,
-    ...(side.endpoint === undefined ? {} : { endpoint: side.endpoint }),
-    ...(credentials === undefined ? {} : { credentials }),
-  });
 }

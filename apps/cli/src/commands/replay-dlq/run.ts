@@ -1,15 +1,10 @@
-import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { DeadLetterMessage } from '@ddb-migrate/cdc-lambda';
-import {
-  type AwsSideConfig,
-  ConfigError,
-  createDynamoDbClient,
-  fromDynamoJson,
-  sideCredentials,
-} from '@ddb-migrate/core';
+import { ConfigError, createDynamoDbClient, fromDynamoJson } from '@ddb-migrate/core';
 import type { CliContext } from '../../context.js';
 import { ExitCode } from '../../exit-codes.js';
 import type { CommandResult } from '../../output.js';
+import { createSqsClient } from '../../side-clients.js';
 import { resolveSides } from '../../sides.js';
 import type { ReplayDlqCliOptions } from './command.js';
 import { resyncKey } from './resync-key.js';
@@ -124,13 +119,4 @@ function parseMessage(body: string | undefined): DeadLetterMessage | undefined {
     // not JSON: unsupported
   }
   return undefined;
-}
-
-function createSqsClient(side: AwsSideConfig): SQSClient {
-  const credentials = sideCredentials(side);
-  return new SQSClient({
-    region: side.region,
-    ...(side.endpoint === undefined ? {} : { endpoint: side.endpoint }),
-    ...(credentials === undefined ? {} : { credentials }),
-  });
 }
