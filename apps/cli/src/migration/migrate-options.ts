@@ -8,18 +8,7 @@ export type LoadMode = 'import' | 'write';
 export type CdcMode = 'lambda' | 'local' | 'none';
 
 /** migrate/plan flags after validation: frozen, typed, defaults filled in. */
-export interface MigrateOptions extends GlobalOptions {
-  sourceRegion: string;
-  sourceTableName: string;
-  sourceAccountId?: string;
-  sourceProfile?: string;
-  targetRegion: string;
-  targetTableName: string;
-  targetAccountId?: string;
-  targetRoleName: string;
-  targetRoleArn?: string;
-  targetExternalId?: string;
-  targetProfile?: string;
+export interface MigrateOptions extends GlobalOptions, SourceTargetOptions {
   /** Explicit bucket name; default `dynamodb-export-to-s3-<target-region>-<target-account-id>`. */
   targetS3BucketName?: string;
   capacity: {

@@ -1,4 +1,4 @@
-import { DescribeTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, ScanCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { checkKeyCompatibility } from '@ddb-migrate/core';
 import { defaultBucketName } from '../migrate-options.js';
@@ -30,18 +30,9 @@ export const checkTargetTable: PreflightCheck = async ({ options, clients, facts
     facts.loadMode = resumed.mode;
     return [info('LOAD_RESUMED', `Resuming the ${resumed.mode} load recorded in the state file`)];
   }
-  let target: Awaited<ReturnType<typeof describeTarget>>;
-  try {
-    target = await describeTarget(clients, options.targetTableName);
-  } catch (err) {
-    return [
-      error(
-        'TARGET_READ_DENIED',
-        `Cannot describe target table ${options.targetTableName} (${describeError(err)})`,
-        'Grant dynamodb:DescribeTable in the target account to the target role',
-      ),
-    ];
-  }
+  const lookup = await describeTarget(clients, options.targetTableName);
+  if ('denied' in lookup) return [lookup.denied];
+  const target = lookup.table;
   const hasLsi = (source.LocalSecondaryIndexes?.length ?? 0) > 0;
   const findings = [];
   if (target) {
@@ -135,18 +126,9 @@ async function checkReplaceImport(
   if (options.loadMode !== 'write') {
     return [error(failure.code, `The recorded load cannot finish. ${failure.message}`, IMPORT_REMEDY)];
   }
-  let target: Awaited<ReturnType<typeof describeTarget>>;
-  try {
-    target = await describeTarget(clients, options.targetTableName);
-  } catch (err) {
-    return [
-      error(
-        'TARGET_READ_DENIED',
-        `Cannot describe target table ${options.targetTableName} (${describeError(err)})`,
-        'Grant dynamodb:DescribeTable in the target account to the target role',
-      ),
-    ];
-  }
+  const lookup = await describeTarget(clients, options.targetTableName);
+  if ('denied' in lookup) return [lookup.denied];
+  const target = lookup.table;
   if (target) {
     return [
       error(
@@ -164,16 +146,23 @@ async function checkReplaceImport(
   return [warning('LOAD_REPLACED', `${failure.message}; write mode replaces that load`)];
 }
 
+/** The target table's description (undefined when it does not exist), or the finding when it cannot be read. */
 async function describeTarget(
-  clients: { targetDdb: import('@aws-sdk/client-dynamodb').DynamoDBClient },
+  clients: PreflightContext['clients'],
   name: string,
-) {
+): Promise<{ table: TableDescription | undefined } | { denied: Finding }> {
   try {
     const out = await clients.targetDdb.send(new DescribeTableCommand({ TableName: name }));
-    return out.Table;
+    return { table: out.Table };
   } catch (err) {
-    if (awsErrorName(err) === 'ResourceNotFoundException') return undefined;
-    throw err;
+    if (awsErrorName(err) === 'ResourceNotFoundException') return { table: undefined };
+    return {
+      denied: error(
+        'TARGET_READ_DENIED',
+        `Cannot describe target table ${name} (${describeError(err)})`,
+        'Grant dynamodb:DescribeTable in the target account to the target role',
+      ),
+    };
   }
 }
 
