@@ -13,11 +13,10 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { SOURCE_ACCOUNT, sourceSide, TARGET_ACCOUNT, targetSide } from '@ddb-migrate/test-kit';
+import { SOURCE_ACCOUNT, sourceSide, storedZip, TARGET_ACCOUNT, targetSide } from '@ddb-migrate/test-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTemplate, readTemplateText } from './support/cfn-yaml.js';
 import { createdResourceTypes, createStackAndWait, outputsOf, uniqueName } from './support/deploy.js';
-import { storedZip } from './support/zip.js';
 
 /**
  * Both templates, unmodified, on moto's CloudFormation. moto 5.2.1 reaches CREATE_COMPLETE but

@@ -15,12 +15,12 @@ import {
   motoEndpoint,
   scanAll,
   sideEnv,
+  storedZip,
   uniqueName,
 } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
 import type { BootstrapResult } from '../src/commands/bootstrap/run.js';
-import { storedZip } from './support/stored-zip.js';
 
 async function cli(args: string[], env: NodeJS.ProcessEnv) {
   const stdout = new PassThrough();

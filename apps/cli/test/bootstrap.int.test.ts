@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { isolatedSides, motoEndpoint, sideEnv, uniqueName } from '@ddb-migrate/test-kit';
+import { isolatedSides, motoEndpoint, sideEnv, storedZip, uniqueName } from '@ddb-migrate/test-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
 import type { BootstrapResult } from '../src/commands/bootstrap/run.js';
-import { storedZip } from './support/stored-zip.js';
 
 function capture() {
   const stream = new PassThrough();

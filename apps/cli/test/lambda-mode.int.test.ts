@@ -12,11 +12,10 @@ import {
 } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { createLambdaRole, createQueue, uniqueName } from '@ddb-migrate/test-kit';
+import { createLambdaRole, createQueue, storedZip, uniqueName } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import { cli, createFixture, type MigrationFixture } from './migrate-fixtures.js';
 import type { MigrationState } from '../src/migration/state/migration-state.js';
-import { storedZip } from './support/stored-zip.js';
 
 const BUILT_ZIP = fileURLToPath(new URL('../../../packages/cdc-lambda/dist/function.zip', import.meta.url));
 

@@ -37,6 +37,7 @@ export { createPrng } from './prng.js';
 export type { CreatedQueue } from './queues.js';
 export { createQueue } from './queues.js';
 export { createLambdaRole } from './roles.js';
+export { storedZip } from './stored-zip.js';
 export type {
   CreatedTable,
   CreateTableOptions,

@@ -3,6 +3,10 @@ import { crc32 } from 'node:zlib';
 /**
  * A minimal stored (uncompressed) zip archive, enough for Lambda CreateFunction on moto:
  * one local header + data per file, the central directory, and the end record.
+ *
+ * @example
+ * const zip = storedZip({ 'index.mjs': 'export const handler = async () => ({});' });
+ * await lambda.send(new CreateFunctionCommand({ ..., Code: { ZipFile: zip } }));
  */
 export function storedZip(files: Record<string, string>): Buffer {
   const locals: Buffer[] = [];
