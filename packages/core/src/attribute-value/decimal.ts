@@ -108,8 +108,3 @@ function compareMagnitudes(a: ParsedDecimal, b: ParsedDecimal): -1 | 0 | 1 {
   if (a.digits === b.digits) return 0;
   return a.digits < b.digits ? -1 : 1;
 }
-
-/** Number of significant digits of a DynamoDB number (leading and trailing zeros trimmed; 0 for zero). */
-export function significantDigitCount(n: string): number {
-  return parseDecimal(n).digits.length;
-}
