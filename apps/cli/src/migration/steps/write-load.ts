@@ -1,4 +1,4 @@
-import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
 import {
   AwsCallError,
   keyNamesFromSchema,
@@ -26,7 +26,8 @@ export async function writeLoadStep(ctx: StepContext): Promise<void> {
   }
   const step = ctx.state.load;
   const target = ctx.options.targetTableName;
-  if (!(await tableExists(ctx, target))) {
+  const existing = await describeTarget(ctx, target);
+  if (!existing) {
     const mapping = toCreateTableInput(source, { targetTableName: target, capacity: ctx.options.capacity });
     try {
       await ctx.clients.targetDdb.send(new CreateTableCommand(mapping.input));
@@ -37,7 +38,8 @@ export async function writeLoadStep(ctx: StepContext): Promise<void> {
     await ctx.save();
     ctx.logger.info('target table created', { table: target });
   }
-  await waitActive(ctx, target);
+  // A table that already exists and is ACTIVE needs no second DescribeTable.
+  if (existing?.TableStatus !== 'ACTIVE') await waitActive(ctx, target);
   const located = await locateExportDataFiles(ctx.clients.targetS3, {
     bucket: exp.bucket,
     prefix: exp.prefix,
@@ -79,12 +81,13 @@ export async function writeLoadStep(ctx: StepContext): Promise<void> {
   await ctx.save();
 }
 
-async function tableExists(ctx: StepContext, name: string): Promise<boolean> {
+/** The target table's description, or undefined when it does not exist. */
+async function describeTarget(ctx: StepContext, name: string): Promise<TableDescription | undefined> {
   try {
-    await ctx.clients.targetDdb.send(new DescribeTableCommand({ TableName: name }));
-    return true;
+    const out = await ctx.clients.targetDdb.send(new DescribeTableCommand({ TableName: name }));
+    return out.Table ?? {};
   } catch (err) {
-    if ((err as Error).name === 'ResourceNotFoundException') return false;
+    if ((err as Error).name === 'ResourceNotFoundException') return undefined;
     throw new AwsCallError('DescribeTable', err);
   }
 }
