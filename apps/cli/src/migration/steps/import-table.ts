@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   AwsCallError,
-  locateExportDataFiles,
+  type LocatedExport,
   MigrationError,
   toImportTableCreationParameters,
 } from '@ddb-migrate/core';
@@ -20,6 +20,7 @@ import {
   IMPORT_REMEDY,
   importCounts,
 } from './import-completeness.js';
+import { locateRecordedExport } from './recorded-export.js';
 
 /**
  * Import mode: ImportTable in the target account from the export's `data/` prefix, with the
@@ -32,6 +33,8 @@ export async function importTableStep(ctx: StepContext): Promise<void> {
     throw new MigrationError('STATE_ORDER', 'Import before the export finished');
   if (ctx.state.load?.status === 'done') return;
   let step: LoadStep;
+  // Kept for the completeness check, so a fresh run reads the export's manifest once.
+  let located: LocatedExport | undefined;
   if (ctx.state.load) {
     step = ctx.state.load;
     if (!step.importArn) {
@@ -42,12 +45,7 @@ export async function importTableStep(ctx: StepContext): Promise<void> {
       }
     }
   } else {
-    const located = await locateExportDataFiles(ctx.clients.targetS3, {
-      bucket: exp.bucket,
-      prefix: exp.prefix,
-      exportArn: exp.exportArn,
-      expectedBucketOwner: exp.bucketOwner,
-    });
+    located = await locateRecordedExport(ctx, exp);
     step = {
       status: 'started',
       mode: 'import',
@@ -93,7 +91,7 @@ export async function importTableStep(ctx: StepContext): Promise<void> {
   }
   const d = await waitForImport(ctx, step, exp.itemCount);
   await waitTableActive(ctx);
-  const counts = step.importCounts ?? importCounts(await expectedCount(ctx), d);
+  const counts = step.importCounts ?? importCounts(await expectedCount(ctx, located), d);
   step.importCounts = counts;
   step.itemsLoaded = counts.importedItems ?? 0;
   if (!counts.complete) await failIncomplete(ctx, step, counts);
@@ -101,17 +99,15 @@ export async function importTableStep(ctx: StepContext): Promise<void> {
   await ctx.save();
 }
 
-/** The export's item count (DescribeExport, manifest, else the data files' lines). */
-async function expectedCount(ctx: StepContext) {
+/**
+ * The export's item count (DescribeExport, manifest, else the data files' lines). `known` is the
+ * export as this run already located it (the export is immutable once done).
+ */
+async function expectedCount(ctx: StepContext, known: LocatedExport | undefined) {
   const exp = ctx.state.export;
   if (!exp?.exportArn) throw new MigrationError('STATE_ORDER', 'Import before the export finished');
   if (exp.itemCount !== undefined) return { items: exp.itemCount, source: 'export' as const };
-  const located = await locateExportDataFiles(ctx.clients.targetS3, {
-    bucket: exp.bucket,
-    prefix: exp.prefix,
-    exportArn: exp.exportArn,
-    expectedBucketOwner: exp.bucketOwner,
-  });
+  const located = known ?? (await locateRecordedExport(ctx, exp));
   return expectedExportItemCount({
     ...(located.manifest ? { manifest: located.manifest } : {}),
     files: located.files,

@@ -1,13 +1,8 @@
 import { CreateTableCommand, DescribeTableCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
-import {
-  AwsCallError,
-  keyNamesFromSchema,
-  locateExportDataFiles,
-  MigrationError,
-  toCreateTableInput,
-} from '@ddb-migrate/core';
+import { AwsCallError, keyNamesFromSchema, MigrationError, toCreateTableInput } from '@ddb-migrate/core';
 import { loadExportFiles } from '../loader/load-export-files.js';
 import type { StepContext } from '../step-context.js';
+import { locateRecordedExport } from './recorded-export.js';
 
 /**
  * Write mode: create the target with the full schema (LSIs included) unless it exists, then
@@ -40,12 +35,7 @@ export async function writeLoadStep(ctx: StepContext): Promise<void> {
   }
   // A table that already exists and is ACTIVE needs no second DescribeTable.
   if (existing?.TableStatus !== 'ACTIVE') await waitActive(ctx, target);
-  const located = await locateExportDataFiles(ctx.clients.targetS3, {
-    bucket: exp.bucket,
-    prefix: exp.prefix,
-    exportArn: exp.exportArn,
-    expectedBucketOwner: exp.bucketOwner,
-  });
+  const located = await locateRecordedExport(ctx, exp);
   step.dataPrefix = located.dataPrefix;
   step.totalFiles = located.files.length;
   const done = new Set(step.loadedFiles.map((f) => f.key));
