@@ -1,4 +1,4 @@
-import { ConfigError } from '@ddb-migrate/core';
+import { type CapacityOverrides, ConfigError } from '@ddb-migrate/core';
 import type { GlobalOptions, SourceTargetOptions } from '../options.js';
 import { checkAccountId, checkRegion } from '../sides.js';
 
@@ -11,12 +11,7 @@ export type CdcMode = 'lambda' | 'local' | 'none';
 export interface MigrateOptions extends GlobalOptions, SourceTargetOptions {
   /** Explicit bucket name; default `dynamodb-export-to-s3-<target-region>-<target-account-id>`. */
   targetS3BucketName?: string;
-  capacity: {
-    tableReadCapacity?: number;
-    tableWriteCapacity?: number;
-    gsiReadCapacity?: number;
-    gsiWriteCapacity?: number;
-  };
+  capacity: CapacityOverrides;
   loadMode: 'auto' | LoadMode;
   cdcMode: CdcMode;
   cdcLambdaFunctionName: string;
