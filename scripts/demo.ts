@@ -28,6 +28,25 @@ const ITEMS = getIntFromEnv(process.env, 'DEMO_ITEMS', { default: 10_000, min: 1
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const t0 = Date.now();
 const at = () => `[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s]`;
+/** Prints a command's output indented under the story's time column. */
+const sayIndented = (text: string) =>
+  say(
+    text
+      .trim()
+      .split('\n')
+      .map((l) => `          ${l}`)
+      .join('\n'),
+  );
+
+/** A stream for runCli whose written text can be read back. */
+function capture(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (d) => {
+    text += String(d);
+  });
+  return { stream, text: () => text };
+}
 
 async function main(): Promise<number> {
   say(`${at()} starting moto (the local stand-in for two AWS accounts)`);
@@ -73,11 +92,7 @@ async function demo(endpoint: string): Promise<number> {
       if (line.trim() && !line.startsWith('info') && !line.startsWith('debug'))
         say(`${at()}   | ${line.trim()}`);
   });
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (d) => {
-    out += String(d);
-  });
+  const { stream: stdout, text: out } = capture();
   const args = [
     'migrate',
     '--endpoint-url',
@@ -129,13 +144,7 @@ async function demo(endpoint: string): Promise<number> {
     `${at()} writer stopped after ${stats.puts} puts, ${stats.updates} updates, ${stats.deletes} deletes, ${stats.inserts} new keys; CDC drains`,
   );
   const code = await run;
-  say(
-    out
-      .trim()
-      .split('\n')
-      .map((l) => `          ${l}`)
-      .join('\n'),
-  );
+  sayIndented(out());
   if (code !== 0) {
     say(`${at()} migrate exited ${code}`);
     return code;
@@ -166,26 +175,12 @@ async function verify(endpoint: string, table: string, env: NodeJS.ProcessEnv): 
     '1',
   ];
   say(`${at()} ddb-migrate ${args.filter((a) => a !== endpoint).join(' ')}`);
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (d) => {
-    out += String(d);
-  });
-  const stderr = new PassThrough();
-  let err = '';
-  stderr.on('data', (d) => {
-    err += String(d);
-  });
+  const { stream: stdout, text: out } = capture();
+  const { stream: stderr, text: err } = capture();
   const code = await runCli(args, { stdout, stderr, env });
-  say(
-    out
-      .trim()
-      .split('\n')
-      .map((l) => `          ${l}`)
-      .join('\n'),
-  );
+  sayIndented(out());
   if (code !== 0) {
-    for (const line of err.trim().split('\n').slice(-3)) if (line.trim()) say(`${at()}   | ${line.trim()}`);
+    for (const line of err().trim().split('\n').slice(-3)) if (line.trim()) say(`${at()}   | ${line.trim()}`);
   }
   say(
     code === 0
