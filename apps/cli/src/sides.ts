@@ -4,6 +4,7 @@ import {
   assumeRoleCredentials,
   ConfigError,
   roleArnFromName,
+  partitionFromRegion,
 } from '@ddb-migrate/core';
 import { resolveEndpoint } from './options.js';
 
@@ -156,15 +157,8 @@ export function targetRoleArnFromFlags(flags: SidesFlags, targetRegion: string):
   return roleArnFromName(
     flags.targetAccountId,
     flags.targetRoleName ?? 'cross_account_assume_role',
-    partitionOf(targetRegion),
+    partitionFromRegion(targetRegion),
   );
-}
-
-/** The AWS partition of a region (aws, aws-cn, aws-us-gov), for role ARNs. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }
 
 /** Static credentials from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (+ session token) in `env`. */
