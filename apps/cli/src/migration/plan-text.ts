@@ -36,9 +36,6 @@ export function renderPlan(plan: MigrationPlan): string {
   plan.actions.forEach((a, i) => {
     lines.push(`  ${i + 1}. ${a}`);
   });
-  lines.push(
-    `  ${plan.actions.length + 1}. Carry settings (TTL, PITR, tags, deletion protection, ...) and report drift`,
-  );
   const notes = plan.findings.filter((f) => f.level !== 'error');
   if (notes.length > 0) {
     lines.push('', 'Notes:');

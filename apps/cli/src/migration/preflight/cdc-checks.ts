@@ -20,7 +20,10 @@ import { streamWindowProblem } from '../steps/stream-window.js';
 export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts }) => {
   if (options.cdcMode !== 'lambda') {
     if (options.cdcMode === 'local')
-      facts.actions.push('Run CDC in this process until the stream is drained (--cdc-mode local)');
+      facts.actions.push({
+        step: 'cdc',
+        text: 'Run CDC in this process until the stream is drained (--cdc-mode local)',
+      });
     return options.cdcMode === 'none'
       ? [warning('CDC_NONE', 'No CDC: changes after the export cut-off will not reach the target')]
       : [];
@@ -86,9 +89,10 @@ export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts
       ),
     ];
   }
-  facts.actions.push(
-    `Configure ${options.cdcLambdaFunctionName} (EXPORT_TIME, TARGET_*) and map the source stream to it (TRIM_HORIZON, batch ${options.lambdaEventSourceBatchSize})`,
-  );
+  facts.actions.push({
+    step: 'cdc',
+    text: `Configure ${options.cdcLambdaFunctionName} (EXPORT_TIME, TARGET_*) and map the source stream to it (TRIM_HORIZON, batch ${options.lambdaEventSourceBatchSize})`,
+  });
   return [];
 };
 

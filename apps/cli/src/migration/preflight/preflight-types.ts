@@ -37,8 +37,8 @@ export interface PreflightFacts {
   functionEnv?: Record<string, string>;
   dlqUrl?: string;
   dlqArn?: string;
-  /** Things migrate will change, in order. */
-  actions: string[];
+  /** Things migrate will change; rendered in the order of the migration's steps. */
+  actions: PlannedAction[];
   estimate?: Estimate;
   /** A previous run's state for the same key (resume). */
   state?: MigrationState;
@@ -89,4 +89,21 @@ export function isAccessDenied(err: unknown): boolean {
   const name = awsErrorName(err);
   const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   return status === 403 || /AccessDenied|UnauthorizedOperation|Forbidden|NotAuthorized/i.test(name);
+}
+
+/** The migration's steps, in the order `migrate` runs them. */
+export const PLAN_STEPS = ['pitr', 'stream', 'export', 'load', 'settings', 'cdc'] as const;
+export type PlanStep = (typeof PLAN_STEPS)[number];
+
+/** One change the plan announces, tagged with the step that makes it. */
+export interface PlannedAction {
+  step: PlanStep;
+  text: string;
+}
+
+/** The actions as text, in step order (stable within a step). */
+export function orderedActions(actions: readonly PlannedAction[]): string[] {
+  return [...actions]
+    .sort((a, b) => PLAN_STEPS.indexOf(a.step) - PLAN_STEPS.indexOf(b.step))
+    .map((a) => a.text);
 }

@@ -4,7 +4,13 @@ import type { StateStore } from '../state/state-store.js';
 import { checkCdcFunction, checkEstimate } from './cdc-checks.js';
 import type { Estimate } from './estimate.js';
 import { checkSourceIdentity, checkTargetRole } from './identity-checks.js';
-import type { Finding, PreflightCheck, PreflightContext, PreflightFacts } from './preflight-types.js';
+import {
+  type Finding,
+  orderedActions,
+  type PreflightCheck,
+  type PreflightContext,
+  type PreflightFacts,
+} from './preflight-types.js';
 import { checkPitr, checkSourceTable, checkStream } from './source-checks.js';
 import { checkBucket, checkTargetTable } from './target-checks.js';
 
@@ -94,6 +100,10 @@ export async function runPreflight(
       hint: first?.fix ?? '',
     });
   }
+  facts.actions.push({
+    step: 'settings',
+    text: 'Carry settings (TTL, PITR, tags, deletion protection, ...) and report drift',
+  });
   return { plan: buildPlan(ctx, facts, findings, lastStep), facts };
 }
 
@@ -156,7 +166,7 @@ function buildPlan(
     loadMode: facts.loadMode ?? 'import',
     cdcMode: options.cdcMode,
     fetchOnChange: facts.fetchOnChange === true,
-    actions: facts.actions,
+    actions: orderedActions(facts.actions),
     findings,
     ...(facts.estimate ? { estimate: facts.estimate } : {}),
     ...(facts.state ? { resume: { runId: facts.state.runId, lastStep: lastStep(facts.state) } } : {}),

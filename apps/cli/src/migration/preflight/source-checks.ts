@@ -55,7 +55,10 @@ export const checkPitr: PreflightCheck = async ({ options, facts }) => {
   facts.pitrEnabled = status === 'ENABLED';
   if (facts.pitrEnabled || facts.state?.pitr?.status === 'done') return [];
   if (options.enablePitr) {
-    facts.actions.push(`Enable point-in-time recovery on source ${options.sourceTableName} (--enable-pitr)`);
+    facts.actions.push({
+      step: 'pitr',
+      text: `Enable point-in-time recovery on source ${options.sourceTableName} (--enable-pitr)`,
+    });
     return [
       info('PITR_WILL_ENABLE', 'PITR is off on the source; --enable-pitr turns it on before the export'),
     ];
@@ -79,11 +82,15 @@ export const checkStream: PreflightCheck = async ({ options, clients, facts }) =
   const spec = table.StreamSpecification;
   if (!spec?.StreamEnabled || !table.LatestStreamArn) {
     if (options.cdcMode !== 'none') {
-      facts.actions.push(`Enable a NEW_AND_OLD_IMAGES stream on source ${options.sourceTableName}`);
+      facts.actions.push({
+        step: 'stream',
+        text: `Enable a NEW_AND_OLD_IMAGES stream on source ${options.sourceTableName}`,
+      });
     } else {
-      facts.actions.push(
-        `Enable a NEW_AND_OLD_IMAGES stream on source ${options.sourceTableName} (export cut-off marker)`,
-      );
+      facts.actions.push({
+        step: 'stream',
+        text: `Enable a NEW_AND_OLD_IMAGES stream on source ${options.sourceTableName} (export cut-off marker)`,
+      });
     }
     return [];
   }

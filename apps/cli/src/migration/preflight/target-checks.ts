@@ -83,9 +83,10 @@ export const checkTargetTable: PreflightCheck = async ({ options, clients, facts
         'The target table exists, is empty and key-compatible: write mode loads into it',
       ),
     );
-    facts.actions.push(
-      `Write the export into existing target table ${options.targetTableName} (BatchWriteItem)`,
-    );
+    facts.actions.push({
+      step: 'load',
+      text: `Write the export into existing target table ${options.targetTableName} (BatchWriteItem)`,
+    });
     return findings;
   }
   if (hasLsi && options.loadMode === 'import') {
@@ -105,11 +106,13 @@ export const checkTargetTable: PreflightCheck = async ({ options, clients, facts
         'Source has LSIs: write mode creates the table with them and writes the data',
       ),
     );
-  facts.actions.push(
-    facts.loadMode === 'import'
-      ? `Create target table ${options.targetTableName} with ImportTable from the export`
-      : `Create target table ${options.targetTableName} (full schema) and write the export into it`,
-  );
+  facts.actions.push({
+    step: 'load',
+    text:
+      facts.loadMode === 'import'
+        ? `Create target table ${options.targetTableName} with ImportTable from the export`
+        : `Create target table ${options.targetTableName} (full schema) and write the export into it`,
+  });
   return findings;
 };
 
@@ -140,9 +143,10 @@ async function checkReplaceImport(
   }
   facts.loadMode = 'write';
   facts.replaceLoad = true;
-  facts.actions.push(
-    `Replace the incomplete import: create target table ${options.targetTableName} (full schema) and write the recorded export into it`,
-  );
+  facts.actions.push({
+    step: 'load',
+    text: `Replace the incomplete import: create target table ${options.targetTableName} (full schema) and write the recorded export into it`,
+  });
   return [warning('LOAD_REPLACED', `${failure.message}; write mode replaces that load`)];
 }
 
@@ -215,9 +219,10 @@ export const checkBucket: PreflightCheck = async ({ options, clients, facts }) =
       ),
     ];
   }
-  facts.actions.push(
-    `Export source at time T to s3://${bucket}/${options.s3Prefix}/${options.sourceTableName}/<runId>/ (owner ${facts.targetAccountId})`,
-  );
+  facts.actions.push({
+    step: 'export',
+    text: `Export source at time T (at least ${options.streamSettleSeconds} s after the stream started) to s3://${bucket}/${options.s3Prefix}/${options.sourceTableName}/<runId>/ (owner ${facts.targetAccountId})`,
+  });
   return [];
 };
 
