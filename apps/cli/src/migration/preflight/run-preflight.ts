@@ -12,6 +12,7 @@ import {
   type PreflightFacts,
 } from './preflight-types.js';
 import { checkPitr, checkSourceTable, checkStream } from './source-checks.js';
+import { checkImportQuota } from './quota-checks.js';
 import { checkBucket, checkTargetTable } from './target-checks.js';
 
 /** Loads the previous run's state once both accounts are known. */
@@ -32,6 +33,7 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   checkStream,
   checkTargetTable,
   checkBucket,
+  checkImportQuota,
   checkCdcFunction,
   checkEstimate,
 ];
