@@ -252,19 +252,25 @@ async function run(endpoint: string, proxy: FaultProxy): Promise<number> {
   });
 
   const storms = startStorms(proxy, random, () => writer.finished);
-  const rate = writer.stats.ops / Math.max(1, (Date.now() - writer.startedAt) / 1000);
-  const remainingMs = Math.max(5_000, ((OPS - writer.stats.ops) / Math.max(1, rate)) * 1000);
-  const moments = Array.from({ length: ROUNDS }, () => random() * remainingMs).sort((a, b) => a - b);
-  say(`CDC starts; ${ROUNDS} kills planned over ~${Math.round(remainingMs / 1000)} s`);
-  let last = 0;
+  // Kill moments: random points of the writer's progress from here to its last op.
+  const from = writer.stats.ops;
+  const moments = Array.from({ length: ROUNDS }, () => from + random() * (OPS - from)).sort((a, b) => a - b);
+  say(
+    `CDC starts; ${ROUNDS} kills planned at writer ops ${moments.map((m) => fmt(Math.round(m))).join(', ')}`,
+  );
+  const ticker = setInterval(() => {
+    say(
+      `  progress: ${fmt(writer.stats.ops)} ops written; ${fmt(ledger.invocations)} invocations, ${fmt(ledger.acknowledged.size)} records acknowledged, ${cdc.hardKills + cdc.aborts} kills, ${fmt(proxy.stats().byOperation.BatchWriteItem?.throttled ?? 0)} throttles`,
+    );
+  }, 20_000);
   for (const moment of moments) {
-    await cdc.runFor(Math.max(300, moment - last), random);
-    last = moment;
+    await cdc.runUntil(() => writer.stats.ops >= moment || writer.finished, random);
   }
   await writer.done;
   say(`writer finished: ${describeWriter(writer.stats)}`);
   await storms.stop();
   await cdc.drain();
+  clearInterval(ticker);
   proxy.setRules([]);
   say(`CDC drained after ${cdc.instances} runner instances`);
 
@@ -433,11 +439,14 @@ class CdcDriver {
     this.checkpoint = this.pathFor(0);
   }
 
-  /** Runs one instance for `ms`, then kills it (hard, or a graceful abort) and moves to a copy of its checkpoint. */
-  async runFor(ms: number, random: () => number): Promise<void> {
+  /** Runs one instance until `due()`, then kills it (hard, or a graceful abort) and moves to a copy of its checkpoint. */
+  async runUntil(due: () => boolean, random: () => number): Promise<void> {
     const instance = this.start();
     const outcome = await Promise.race([
-      sleep(ms).then(() => 'timer' as const),
+      (async () => {
+        while (!due()) await sleep(50);
+        return 'timer' as const;
+      })(),
       instance.done.then(
         () => 'ended' as const,
         (error: unknown) => {
@@ -659,6 +668,7 @@ function startWriter(client: DynamoDBClient, table: string, items: Item[]) {
   };
 
   let kind = '';
+  let transactionsLeft = 25;
   const op = async (n: number): Promise<void> => {
     const r = random();
     if (r < 0.25) {
@@ -728,9 +738,11 @@ function startWriter(client: DynamoDBClient, table: string, items: Item[]) {
         }),
       );
       stats.batches += 1;
-    } else if (r < 0.784) {
+    } else if (r < 0.79 && transactionsLeft > 0) {
       kind = 'transaction';
-      // Rare: moto deep-copies the whole table (stream included) for every TransactWriteItems.
+      // Few: moto deep-copies the whole table (stream included) for every TransactWriteItems,
+      // which grows its memory by gigabytes and stalls everything on a long stream.
+      transactionsLeft -= 1;
       const [a, b, c] = distinctKeys(3, n);
       if (a && b && c) {
         await client.send(
