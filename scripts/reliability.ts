@@ -667,16 +667,16 @@ function startWriter(client: DynamoDBClient, table: string, items: Item[]) {
     return item;
   };
 
-  let kind = '';
   let transactionsLeft = 25;
-  const op = async (n: number): Promise<void> => {
+  /** `at.kind` names the op for error reports (workers run concurrently, so it is per call). */
+  const op = async (n: number, at: { kind: string }): Promise<void> => {
     const r = random();
     if (r < 0.25) {
-      kind = 'put';
+      at.kind = 'put';
       await client.send(new PutItemCommand({ TableName: table, Item: fullItem(pickKey(n), n) }));
       stats.puts += 1;
     } else if (r < 0.45) {
-      kind = 'update';
+      at.kind = 'update';
       const reset = random() < 0.05;
       await client.send(
         new UpdateItemCommand({
@@ -701,7 +701,7 @@ function startWriter(client: DynamoDBClient, table: string, items: Item[]) {
       );
       stats.updates += 1;
     } else if (r < 0.5) {
-      kind = 'new-key update';
+      at.kind = 'new-key update';
       // UpdateItem on a key that does not exist: moto emits INSERT {pk} then INSERT {pk, ...}.
       await client.send(
         new UpdateItemCommand({
@@ -716,15 +716,15 @@ function startWriter(client: DynamoDBClient, table: string, items: Item[]) {
       );
       stats.newKeyUpdates += 1;
     } else if (r < 0.65) {
-      kind = 'delete';
+      at.kind = 'delete';
       await client.send(new DeleteItemCommand({ TableName: table, Key: { pk: pickKey(n) } }));
       stats.deletes += 1;
     } else if (r < 0.68) {
-      kind = 'missing delete';
+      at.kind = 'missing delete';
       await client.send(new DeleteItemCommand({ TableName: table, Key: { pk: { S: `missing-${n}` } } }));
       stats.missingDeletes += 1;
     } else if (r < 0.78) {
-      kind = 'batch';
+      at.kind = 'batch';
       const batch = distinctKeys(2 + Math.floor(random() * 9), n);
       await client.send(
         new BatchWriteItemCommand({
@@ -739,7 +739,7 @@ function startWriter(client: DynamoDBClient, table: string, items: Item[]) {
       );
       stats.batches += 1;
     } else if (r < 0.79 && transactionsLeft > 0) {
-      kind = 'transaction';
+      at.kind = 'transaction';
       // Few: moto deep-copies the whole table (stream included) for every TransactWriteItems,
       // which grows its memory by gigabytes and stalls everything on a long stream.
       transactionsLeft -= 1;
@@ -764,7 +764,7 @@ function startWriter(client: DynamoDBClient, table: string, items: Item[]) {
       }
       stats.transactions += 1;
     } else if (r < 0.85) {
-      kind = 'conditional put';
+      at.kind = 'conditional put';
       stats.conditionalPuts += 1;
       await client.send(
         new PutItemCommand({
@@ -774,7 +774,7 @@ function startWriter(client: DynamoDBClient, table: string, items: Item[]) {
         }),
       );
     } else {
-      kind = 'no-op put';
+      at.kind = 'no-op put';
       // Put the current item again unchanged: moto emits a MODIFY with identical images.
       const key = pickKey(n);
       const current = await client.send(new GetItemCommand({ TableName: table, Key: { pk: key } }));
@@ -792,13 +792,14 @@ function startWriter(client: DynamoDBClient, table: string, items: Item[]) {
     while (running && next < OPS) {
       const n = next;
       next += 1;
+      const at = { kind: '' };
       try {
-        await op(n);
+        await op(n, at);
       } catch (error) {
         const name = (error as Error).name || 'Error';
-        const label = `${kind} ${name}`;
+        const label = `${at.kind} ${name}`;
         stats.errors[label] = (stats.errors[label] ?? 0) + 1;
-        if (!EXPECTED_ERRORS.has(name)) stats.errorSamples[label] ??= (error as Error).message.slice(0, 100);
+        if (!EXPECTED_ERRORS.has(name)) stats.errorSamples[name] ??= (error as Error).message.slice(0, 60);
       }
       stats.ops += 1;
     }
