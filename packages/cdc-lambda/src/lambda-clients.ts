@@ -12,6 +12,14 @@ export interface LambdaClients {
 }
 
 /**
+ * Per-request timeout of the DynamoDB clients. A write must not outlive its invocation: Lambda
+ * retries a timed-out batch, and a stale write landing after the retry's could regress an item.
+ * The engine stops starting calls a safety margin (1-10 s, 20% of the time left) before the
+ * deadline; with a function timeout of 30 s or more that margin covers this timeout.
+ */
+export const LAMBDA_REQUEST_TIMEOUT_MS = 5_000;
+
+/**
  * Builds the clients from the validated config. The target signs with TARGET_ROLE_ARN's
  * credentials (cached, refreshed before expiry) when set, otherwise with the function's own role
  * against the target table's ARN (the target table's resource policy grants it).
@@ -23,6 +31,7 @@ export function createLambdaClients(config: CdcLambdaConfig, env: Env): LambdaCl
   const target = createDynamoDbClient({
     region: config.targetRegion,
     ...endpoint,
+    requestTimeoutMs: LAMBDA_REQUEST_TIMEOUT_MS,
     ...(config.targetRoleArn === undefined
       ? {}
       : {
@@ -33,7 +42,11 @@ export function createLambdaClients(config: CdcLambdaConfig, env: Env): LambdaCl
         }),
   });
   const sourceRegion = (config.sourceTableArn && regionFromArn(config.sourceTableArn)) || ownRegion;
-  const source = createDynamoDbClient({ region: sourceRegion, ...endpoint });
+  const source = createDynamoDbClient({
+    region: sourceRegion,
+    ...endpoint,
+    requestTimeoutMs: LAMBDA_REQUEST_TIMEOUT_MS,
+  });
   const sqs = new SQSClient({ region: queueRegion(config.dlqUrl) ?? ownRegion, ...endpoint });
   return { target, source, sqs };
 }
