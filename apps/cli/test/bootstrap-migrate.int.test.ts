@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { DynamoDBClient, UpdateContinuousBackupsCommand } from '@aws-sdk/client-dynamodb';
 import {
   GetFunctionConfigurationCommand,
@@ -19,23 +18,8 @@ import {
   uniqueName,
 } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli.js';
 import type { BootstrapResult } from '../src/commands/bootstrap/run.js';
-
-async function cli(args: string[], env: NodeJS.ProcessEnv) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += String(d);
-  });
-  stderr.on('data', (d) => {
-    err += String(d);
-  });
-  const code = await runCli(args, { stdout, stderr, env });
-  return { code, stdout: out, stderr: err };
-}
+import { cli } from './support/run-cli.js';
 
 /**
  * The deploy story end to end on moto: bootstrap both stacks, then `migrate --cdc-mode lambda`

@@ -1,24 +1,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { batchWrite } from '@ddb-migrate/core';
 import { createTable, expectTablesEqual, generateItems, isolatedSides, sideEnv } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli.js';
-
-async function cli(args: string[], env: NodeJS.ProcessEnv) {
-  const out = { stdout: '', stderr: '' };
-  const stdout = new PassThrough().on('data', (c: Buffer) => {
-    out.stdout += c.toString();
-  });
-  const stderr = new PassThrough().on('data', (c: Buffer) => {
-    out.stderr += c.toString();
-  });
-  const code = await runCli(args, { stdout, stderr, env });
-  return { code, ...out };
-}
+import { cli } from './support/run-cli.js';
 
 async function setup(stream: 'NEW_AND_OLD_IMAGES' | false = 'NEW_AND_OLD_IMAGES') {
   const sides = isolatedSides();

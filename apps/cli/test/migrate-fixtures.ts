@@ -1,7 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import {
   type AttributeValue,
   BatchWriteItemCommand,
@@ -25,31 +24,10 @@ import {
   sideEnv,
   uniqueName,
 } from '@ddb-migrate/test-kit';
-import { runCli } from '../src/cli.js';
 import type { MigrationState } from '../src/migration/state/migration-state.js';
+import { type CliRun, cli } from './support/run-cli.js';
 
-/** Output of an in-process CLI run. */
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in-process with capturing streams. */
-export async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += String(d);
-  });
-  stderr.on('data', (d) => {
-    err += String(d);
-  });
-  const code = await runCli(args, { stdout, stderr, env });
-  return { code, stdout: out, stderr: err };
-}
+export { type CliRun, cli };
 
 /** A source table, a bucket and env in two fresh accounts, ready for `migrate`. */
 export interface MigrationFixture {

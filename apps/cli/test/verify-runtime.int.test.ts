@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { batchWrite, type Item } from '@ddb-migrate/core';
 import {
@@ -14,26 +13,9 @@ import {
   startFaultProxy,
 } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli.js';
+import { cli } from './support/run-cli.js';
 
 const keyNames = { partitionKey: 'pk', sortKey: 'sk' };
-
-function capture() {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
-  });
-  return { stream, text: () => text };
-}
-
-/** Runs the CLI in-process; stderr is a plain stream (not a TTY), like a CI log or a pipe. */
-async function cli(args: string[], env: NodeJS.ProcessEnv) {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await runCli(args, { stdout: stdout.stream, stderr: stderr.stream, env });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
 
 async function put(client: DynamoDBClient, tableName: string, items: Item[]) {
   const result = await batchWrite(

@@ -2,30 +2,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { batchWrite, type Item } from '@ddb-migrate/core';
 import { compareTables, createTable, generateItems, isolatedSides, sideEnv } from '@ddb-migrate/test-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli.js';
+import { cli } from './support/run-cli.js';
 
 const keyNames = { partitionKey: 'pk', sortKey: 'sk' };
-
-function capture() {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
-  });
-  return { stream, text: () => text };
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv) {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await runCli(args, { stdout: stdout.stream, stderr: stderr.stream, env });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
 
 async function put(client: DynamoDBClient, tableName: string, items: Item[]) {
   const ops = items.map((item) => ({ type: 'put' as const, item }));
