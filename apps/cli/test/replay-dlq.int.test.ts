@@ -92,7 +92,7 @@ describe('ddb-migrate replay-dlq', () => {
     const doc = JSON.parse(run.stdout);
     expect(doc).toMatchObject({ received: 3, resynced: 2, puts: 1, deletes: 1 });
     expect(doc.failed).toEqual([
-      { sequenceNumber: '103', error: expect.stringMatching(/ValidationException/) },
+      { kind: 'engine-record', sequenceNumber: '103', error: expect.stringMatching(/ValidationException/) },
     ]);
     const get = async (pk: string) =>
       (await targetClient.send(new GetItemCommand({ TableName: target.name, Key: { pk: { S: pk } } }))).Item;

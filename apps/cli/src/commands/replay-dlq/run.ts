@@ -1,32 +1,61 @@
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { DeadLetterMessage } from '@ddb-migrate/cdc-lambda';
-import { ConfigError, createDynamoDbClient, fromDynamoJson } from '@ddb-migrate/core';
+import { ConfigError, createDynamoDbClient, createStreamsClient, fromDynamoJson } from '@ddb-migrate/core';
 import type { CliContext } from '../../context.js';
 import { ExitCode } from '../../exit-codes.js';
 import type { CommandResult } from '../../output.js';
 import { createSqsClient } from '../../side-clients.js';
 import { resolveSides } from '../../sides.js';
 import type { ReplayDlqCliOptions } from './command.js';
-import { resyncKey } from './resync-key.js';
+import { type EsmFailureMessage, parseMessage, tableNameFromStreamArn } from './parse-message.js';
+import { BatchTrimmedError, readBatchKeys } from './read-batch-keys.js';
+import { describeError, resyncKeys } from './resync-keys.js';
+
+/** Where a message's changes are in the stream (ESM batches). */
+interface BatchRef {
+  streamArn: string;
+  shardId: string;
+  startSequenceNumber: string;
+  endSequenceNumber: string;
+}
+
+/** A message left in the queue because its keys could not be re-synced. */
+export type FailedMessage = { error: string } & (
+  | { kind: 'engine-record'; sequenceNumber?: string }
+  | ({ kind: 'esm-batch' } & BatchRef)
+);
 
 /** What `replay-dlq` prints with --output json. */
 export interface ReplayDlqResult {
   queueUrl: string;
   received: number;
+  /** Keys re-synced over all messages (a key of several ESM batches counts once per batch). */
   resynced: number;
   puts: number;
   deletes: number;
-  /** Keys that could not be re-synced; their messages stay in the queue. */
-  failed: { sequenceNumber?: string; error: string }[];
-  /** Messages that carry no record (e.g. Lambda's metadata-only OnFailure); left in the queue. */
+  /** The CDC engine's whole-record messages whose key was re-synced (and the message deleted). */
+  engineRecords: { resynced: number };
+  /** Lambda ESM on-failure batches re-read from the stream, re-synced and deleted. */
+  esmBatches: { resynced: number; records: number; keys: number };
+  /** ESM batches whose records are gone from the stream; left in the queue. */
+  trimmed: (BatchRef & { error: string })[];
+  /** Messages that could not be handled; left in the queue (they reappear after the visibility timeout). */
+  failed: FailedMessage[];
+  /** Messages that are neither (not JSON, another producer); left in the queue. */
   unsupported: number;
 }
 
+const TRIMMED_REMEDY =
+  "its changes may be missing from the target: run 'ddb-migrate verify --repair' on the table (it re-syncs every differing key), then delete the message";
+
 /**
- * Drains the dead-letter queue: for each CDC failure message, re-sync its key from the source's
- * current item (read consistently, write the target, re-read until stable) and delete the
- * message; messages that fail stay in the queue (they reappear after the visibility timeout).
- * Exit 0 when every message was handled, 3 when some keys could not be re-synced.
+ * Drains the dead-letter queue and re-syncs from the source's current items (read consistently,
+ * write the target, re-read until stable), deleting each message once handled:
+ * - the CDC engine's whole-record messages: the record's key;
+ * - a Lambda event source mapping's metadata-only OnFailure records: the distinct keys of the
+ *   batch's records, re-read from the stream (AT_SEQUENCE_NUMBER start, up to the end).
+ * Messages that fail, batches already trimmed from the stream, and unknown messages stay in the
+ * queue. Exit 0 when every message was handled, 3 when some failed or were trimmed.
  */
 export async function runReplayDlq(
   options: ReplayDlqCliOptions,
@@ -37,6 +66,7 @@ export async function runReplayDlq(
   }
   const sides = resolveSides(options, ctx.env);
   const sqs = createSqsClient(sides.source);
+  const streams = createStreamsClient(sides.source);
   const source = { client: createDynamoDbClient(sides.source), tableName: options.sourceTableName };
   const target = {
     client: createDynamoDbClient(sides.target),
@@ -48,6 +78,9 @@ export async function runReplayDlq(
     resynced: 0,
     puts: 0,
     deletes: 0,
+    engineRecords: { resynced: 0 },
+    esmBatches: { resynced: 0, records: 0, keys: 0 },
+    trimmed: [],
     failed: [],
     unsupported: 0,
   };
@@ -72,51 +105,113 @@ export async function runReplayDlq(
 
   async function handleMessage(message: Message): Promise<void> {
     const parsed = parseMessage(message.Body);
-    if (parsed === undefined) {
-      result.unsupported += 1;
-      ctx.logger.warn('message carries no CDC record; left in the queue', { messageId: message.MessageId });
-      return;
-    }
-    const sequenceNumber = parsed.record.dynamodb?.SequenceNumber;
+    if (parsed.kind === 'engine-record') return handleEngineRecord(message, parsed.message);
+    if (parsed.kind === 'esm-batch') return handleEsmBatch(message, parsed.message);
+    result.unsupported += 1;
+    ctx.logger.warn('message is neither a CDC dead letter nor an ESM on-failure record; left in the queue', {
+      messageId: message.MessageId,
+    });
+  }
+
+  async function deleteMessage(message: Message): Promise<void> {
+    await sqs.send(
+      new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
+    );
+  }
+
+  async function handleEngineRecord(message: Message, dead: DeadLetterMessage): Promise<void> {
+    const sequenceNumber = dead.record.dynamodb?.SequenceNumber;
+    const fail = (error: string) => {
+      result.failed.push({
+        kind: 'engine-record',
+        ...(sequenceNumber === undefined ? {} : { sequenceNumber }),
+        error,
+      });
+      ctx.logger.warn('key not re-synced; message left in the queue', { sequenceNumber, error });
+    };
     try {
-      const key = fromDynamoJson(parsed.record.dynamodb?.Keys);
-      const outcome = await resyncKey(source, target, key, options.stableAttempts);
-      await sqs.send(
-        new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
-      );
-      result.resynced += 1;
-      if (outcome === 'put') result.puts += 1;
-      else result.deletes += 1;
-      ctx.logger.debug('key re-synced', { sequenceNumber, outcome });
+      const key = fromDynamoJson(dead.record.dynamodb?.Keys);
+      const outcome = await resyncKeys(source, target, [key], options.stableAttempts);
+      count(outcome);
+      if (outcome.failed > 0) return fail(outcome.firstError ?? 'not re-synced');
+      await deleteMessage(message);
+      result.engineRecords.resynced += 1;
+      ctx.logger.debug('key re-synced', { sequenceNumber });
     } catch (error) {
-      const text = `${(error as Error).name}: ${(error as Error).message}`;
-      result.failed.push({ ...(sequenceNumber === undefined ? {} : { sequenceNumber }), error: text });
-      ctx.logger.warn('key not re-synced; message left in the queue', { sequenceNumber, error: text });
+      fail(describeError(error));
     }
   }
 
-  const lines = [
-    `replay-dlq: ${result.received} messages, ${result.resynced} keys re-synced (${result.puts} put, ${result.deletes} deleted)`,
-  ];
-  if (result.unsupported > 0)
-    lines.push(`  ${result.unsupported} messages without a record left in the queue`);
-  for (const f of result.failed) lines.push(`  not re-synced: record ${f.sequenceNumber ?? '?'}: ${f.error}`);
-  return {
-    data: result,
-    text: lines.join('\n'),
-    exitCode: result.failed.length > 0 ? ExitCode.Failure : ExitCode.Ok,
-  };
+  async function handleEsmBatch(message: Message, failure: EsmFailureMessage): Promise<void> {
+    const { streamArn, shardId, startSequenceNumber, endSequenceNumber } = failure.batch;
+    const ref: BatchRef = { streamArn, shardId, startSequenceNumber, endSequenceNumber };
+    const fields = { shardId, startSequenceNumber, endSequenceNumber };
+    const fail = (error: string) => {
+      result.failed.push({ kind: 'esm-batch', ...ref, error });
+      ctx.logger.warn('ESM batch not re-synced; message left in the queue', { ...fields, error });
+    };
+    try {
+      const table = tableNameFromStreamArn(streamArn);
+      if (
+        table !== undefined &&
+        table !== source.tableName &&
+        !source.tableName.endsWith(`:table/${table}`)
+      ) {
+        return fail(`the batch is from table ${table}'s stream, not --source-table-name ${source.tableName}`);
+      }
+      const batch = await readBatchKeys(streams, failure.batch);
+      const outcome = await resyncKeys(source, target, batch.keys, options.stableAttempts);
+      count(outcome);
+      if (outcome.failed > 0) {
+        return fail(`${outcome.failed} of ${batch.keys.length} keys not re-synced: ${outcome.firstError}`);
+      }
+      await deleteMessage(message);
+      result.esmBatches.resynced += 1;
+      result.esmBatches.records += batch.records;
+      result.esmBatches.keys += batch.keys.length;
+      ctx.logger.debug('ESM batch re-synced', { ...fields, records: batch.records, keys: batch.keys.length });
+    } catch (error) {
+      if (error instanceof BatchTrimmedError) {
+        result.trimmed.push({ ...ref, error: error.message });
+        ctx.logger.warn('ESM batch no longer in the stream; message left in the queue', fields);
+        return;
+      }
+      fail(describeError(error));
+    }
+  }
+
+  function count(outcome: { puts: number; deletes: number }): void {
+    result.puts += outcome.puts;
+    result.deletes += outcome.deletes;
+    result.resynced += outcome.puts + outcome.deletes;
+  }
+
+  return { data: result, text: renderText(result), exitCode: exitCodeOf(result) };
 }
 
-/** The CDC handler's dead-letter body; undefined for anything else. */
-function parseMessage(body: string | undefined): DeadLetterMessage | undefined {
-  try {
-    const parsed = JSON.parse(body ?? '') as Partial<DeadLetterMessage>;
-    if (parsed.kind === 'ddb-migrate.cdc.failed-record' && parsed.record?.dynamodb?.Keys) {
-      return parsed as DeadLetterMessage;
-    }
-  } catch {
-    // not JSON: unsupported
+function exitCodeOf(result: ReplayDlqResult): number {
+  return result.failed.length > 0 || result.trimmed.length > 0 ? ExitCode.Failure : ExitCode.Ok;
+}
+
+function renderText(result: ReplayDlqResult): string {
+  const { engineRecords, esmBatches } = result;
+  const lines = [
+    `replay-dlq: ${result.received} messages, ${result.resynced} keys re-synced (${result.puts} put, ${result.deletes} deleted)`,
+    `  engine records re-synced: ${engineRecords.resynced}`,
+    `  ESM batches re-synced: ${esmBatches.resynced} (${esmBatches.keys} keys from ${esmBatches.records} records)`,
+  ];
+  if (result.trimmed.length > 0) lines.push(`  trimmed: ${result.trimmed.length}`);
+  if (result.failed.length > 0) lines.push(`  failed: ${result.failed.length}`);
+  if (result.unsupported > 0) lines.push(`  ${result.unsupported} unsupported messages left in the queue`);
+  for (const t of result.trimmed) {
+    lines.push(`trimmed: ESM batch ${t.error}; message left in the queue; ${TRIMMED_REMEDY}`);
   }
-  return undefined;
+  for (const f of result.failed) {
+    const what =
+      f.kind === 'engine-record'
+        ? `record ${f.sequenceNumber ?? '?'}`
+        : `ESM batch ${f.startSequenceNumber}..${f.endSequenceNumber} of ${f.shardId}`;
+    lines.push(`not re-synced: ${what}: ${f.error}`);
+  }
+  return lines.join('\n');
 }

@@ -1,0 +1,48 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Item } from '@ddb-migrate/core';
+import { resyncKey } from './resync-key.js';
+
+type Table = { client: Pick<DynamoDBClient, 'send'>; tableName: string };
+
+/** What re-syncing a set of keys did. */
+export interface ResyncKeysOutcome {
+  puts: number;
+  deletes: number;
+  /** Keys that failed, with the first error (counted, not listed: logs carry no values). */
+  failed: number;
+  firstError?: string;
+}
+
+/**
+ * Re-syncs every key with {@link resyncKey}, `concurrency` at a time. A failing key does not stop
+ * the others; the caller decides from `failed` whether the message may be deleted.
+ */
+export async function resyncKeys(
+  source: Table,
+  target: Table,
+  keys: Item[],
+  rounds: number,
+  concurrency = 8,
+): Promise<ResyncKeysOutcome> {
+  const outcome: ResyncKeysOutcome = { puts: 0, deletes: 0, failed: 0 };
+  let next = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const key = keys[next++] as Item;
+      try {
+        if ((await resyncKey(source, target, key, rounds)) === 'put') outcome.puts += 1;
+        else outcome.deletes += 1;
+      } catch (error) {
+        outcome.failed += 1;
+        outcome.firstError ??= describeError(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
+  return outcome;
+}
+
+/** `Name: message` of an error, for reports. */
+export function describeError(error: unknown): string {
+  return `${(error as Error).name}: ${(error as Error).message}`;
+}
