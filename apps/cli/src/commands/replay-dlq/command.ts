@@ -11,18 +11,22 @@ export interface ReplayDlqCliOptions extends GlobalOptions, SourceTargetOptions 
 }
 
 /**
- * `ddb-migrate replay-dlq`: re-syncs the keys of dead-lettered CDC records from the source's
- * current state and deletes each message once its key is stable in the target.
+ * `ddb-migrate replay-dlq`: re-syncs the keys of dead-lettered CDC records (the engine's
+ * whole-record messages and the event source mapping's metadata-only OnFailure batches, re-read
+ * from the stream) from the source's current state and deletes each message once its keys are
+ * stable in the target.
  */
 export const replayDlqCommand: CommandModule<object, ReplayDlqCliOptions> = {
   command: 'replay-dlq',
-  describe: "Re-sync the keys of the CDC dead-letter queue's records from the source's current items",
+  describe:
+    "Re-sync the keys of the CDC dead-letter queue's records and failed ESM batches from the source's current items",
   builder: (yargs) =>
     withSourceTarget(yargs)
       .option('queue-url', {
         type: 'string',
         demandOption: true,
-        describe: 'The SQS queue the CDC handler parks failed records in (SQS_QUEUE_URL_FOR_FAILED_EVENTS)',
+        describe:
+          "The SQS queue the CDC handler parks failed records in (SQS_QUEUE_URL_FOR_FAILED_EVENTS), also the event source mapping's OnFailure destination",
       })
       .option('max-messages', {
         type: 'number',
@@ -36,7 +40,7 @@ export const replayDlqCommand: CommandModule<object, ReplayDlqCliOptions> = {
       .option('visibility-timeout', {
         type: 'number',
         default: 120,
-        describe: 'Seconds a received message stays hidden while its key is re-synced',
+        describe: 'Seconds a received message stays hidden while its keys are re-synced',
       }) as never,
   handler: async (argv: ArgumentsCamelCase<ReplayDlqCliOptions>) => {
     await runAndReport(argv, (ctx) => import('./run.js').then((m) => m.runReplayDlq(argv, ctx)));

@@ -25,7 +25,7 @@ export interface BatchKeys {
 export class BatchTrimmedError extends Error {
   constructor(
     readonly batch: EsmBatchInfo,
-    reason: string,
+    readonly reason: string,
     options?: { cause?: unknown },
   ) {
     super(

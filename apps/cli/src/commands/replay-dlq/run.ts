@@ -38,7 +38,7 @@ export interface ReplayDlqResult {
   /** Lambda ESM on-failure batches re-read from the stream, re-synced and deleted. */
   esmBatches: { resynced: number; records: number; keys: number };
   /** ESM batches whose records are gone from the stream; left in the queue. */
-  trimmed: (BatchRef & { error: string })[];
+  trimmed: (BatchRef & { reason: string; remedy: string })[];
   /** Messages that could not be handled; left in the queue (they reappear after the visibility timeout). */
   failed: FailedMessage[];
   /** Messages that are neither (not JSON, another producer); left in the queue. */
@@ -46,7 +46,7 @@ export interface ReplayDlqResult {
 }
 
 const TRIMMED_REMEDY =
-  "its changes may be missing from the target: run 'ddb-migrate verify --repair' on the table (it re-syncs every differing key), then delete the message";
+  "run 'ddb-migrate verify --repair' with the same source and target flags (it re-syncs every differing key), then delete the message";
 
 /**
  * Drains the dead-letter queue and re-syncs from the source's current items (read consistently,
@@ -172,7 +172,7 @@ export async function runReplayDlq(
       ctx.logger.debug('ESM batch re-synced', { ...fields, records: batch.records, keys: batch.keys.length });
     } catch (error) {
       if (error instanceof BatchTrimmedError) {
-        result.trimmed.push({ ...ref, error: error.message });
+        result.trimmed.push({ ...ref, reason: error.reason, remedy: TRIMMED_REMEDY });
         ctx.logger.warn('ESM batch no longer in the stream; message left in the queue', fields);
         return;
       }
@@ -204,7 +204,9 @@ function renderText(result: ReplayDlqResult): string {
   if (result.failed.length > 0) lines.push(`  failed: ${result.failed.length}`);
   if (result.unsupported > 0) lines.push(`  ${result.unsupported} unsupported messages left in the queue`);
   for (const t of result.trimmed) {
-    lines.push(`trimmed: ESM batch ${t.error}; message left in the queue; ${TRIMMED_REMEDY}`);
+    lines.push(
+      `trimmed: ESM batch ${t.startSequenceNumber}..${t.endSequenceNumber} of ${t.shardId}: its records are no longer in the stream (${t.reason}), so its changes may be missing from the target; message left in the queue. Remedy: ${TRIMMED_REMEDY}`,
+    );
   }
   for (const f of result.failed) {
     const what =
