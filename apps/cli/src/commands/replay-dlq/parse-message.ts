@@ -13,8 +13,8 @@ import type { DeadLetterMessage } from '@ddb-migrate/cdc-lambda';
  *   "startSequenceNumber":"2023...751","endSequenceNumber":"2023...751",
  *   "approximateArrivalOfFirstRecord":"2025-06-05T18:21:49Z",
  *   "approximateArrivalOfLastRecord":"2025-06-05T18:21:49Z","batchSize":1,
- *   "streamArn":"arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>"}}`
- * (see also /work/shared/reference/aws-facts.md section 4).
+ *   "streamArn":"arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>"}}`.
+ * Only the four sequence-locating fields are required here; the rest is informational.
  */
 export interface EsmBatchInfo {
   shardId: string;
