@@ -3,6 +3,7 @@ import {
   type CreateEventSourceMappingRequest,
   type EventSourceMappingConfiguration,
   GetEventSourceMappingCommand,
+  type FunctionConfiguration,
   GetFunctionConfigurationCommand,
   ListEventSourceMappingsCommand,
   UpdateEventSourceMappingCommand,
@@ -10,6 +11,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { AwsCallError, MigrationError } from '@ddb-migrate/core';
+import { awsErrorNameOf, retryAws } from '../aws-retry.js';
 import type { StepContext } from '../step-context.js';
 
 /** The function's environment for this migration (the seed's names, merged over what is there). */
@@ -68,18 +70,25 @@ export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
   await ctx.save();
   if (!step.functionConfigured) {
     try {
-      const current = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+      // A function mid-deploy rejects UpdateFunctionConfiguration with ResourceConflictException.
+      const current = await waitForFunctionUpdate(ctx, 'before the update');
       const variables = { ...(current.Environment?.Variables ?? {}), ...cdcFunctionEnvironment(ctx) };
-      await lambda.send(
-        new UpdateFunctionConfigurationCommand({ FunctionName: fn, Environment: { Variables: variables } }),
+      await retryAws(
+        ctx,
+        'UpdateFunctionConfiguration',
+        () =>
+          lambda.send(
+            new UpdateFunctionConfigurationCommand({
+              FunctionName: fn,
+              Environment: { Variables: variables },
+            }),
+          ),
+        { retryOn: ['ResourceConflictException'], attempts: 20 },
       );
-      for (let i = 0; i < 120; i++) {
-        const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
-        if (c.LastUpdateStatus === undefined || c.LastUpdateStatus === 'Successful') break;
-        if (c.LastUpdateStatus === 'Failed') throw new Error(c.LastUpdateStatusReason ?? 'update failed');
-        await ctx.sleep(1000);
-      }
+      // The mapping must not deliver records before the function runs with EXPORT_TIME.
+      await waitForFunctionUpdate(ctx, 'after the update');
     } catch (err) {
+      if (err instanceof MigrationError) throw err;
       throw new AwsCallError('UpdateFunctionConfiguration', err);
     }
     step.functionConfigured = true;
@@ -95,26 +104,42 @@ export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
       delete step.esmUuid;
     }
   }
-  if (!existing) {
-    // A crash between CreateEventSourceMapping and the save: the mapping exists, the state lacks it.
-    const listed = await lambda.send(
-      new ListEventSourceMappingsCommand({ EventSourceArn: streamArn, FunctionName: fn }),
-    );
-    existing = listed.EventSourceMappings?.[0];
-  }
-  if (existing?.UUID) {
-    step.esmUuid = existing.UUID;
-    await reconcileMapping(ctx, existing, eventSourceMappingRequest(ctx, streamArn));
-  } else {
+  if (existing?.State === 'Deleting') existing = undefined;
+  if (!existing) existing = await findLiveMapping(ctx, streamArn);
+  if (!existing?.UUID) {
+    let raced: EventSourceMappingConfiguration | undefined;
     try {
-      const out = await lambda.send(
-        new CreateEventSourceMappingCommand(eventSourceMappingRequest(ctx, streamArn)),
+      await retryAws(
+        ctx,
+        'CreateEventSourceMapping',
+        async () => {
+          try {
+            const out = await lambda.send(
+              new CreateEventSourceMappingCommand(eventSourceMappingRequest(ctx, streamArn)),
+            );
+            step.esmUuid = out.UUID;
+          } catch (err) {
+            // ResourceConflictException: a mapping of this function on this stream appeared
+            // meanwhile (reuse it), or the function is still updating (retried).
+            if (awsErrorNameOf(err) !== 'ResourceConflictException') throw err;
+            raced = await findLiveMapping(ctx, streamArn);
+            if (!raced?.UUID) throw err;
+          }
+        },
+        { retryOn: ['ResourceConflictException'], attempts: 20 },
       );
-      step.esmUuid = out.UUID;
     } catch (err) {
       throw new AwsCallError('CreateEventSourceMapping', err);
     }
-    ctx.logger.info('event source mapping created', { uuid: step.esmUuid ?? '', function: fn });
+    if (raced?.UUID) {
+      step.esmUuid = raced.UUID;
+      await reconcileMapping(ctx, raced, eventSourceMappingRequest(ctx, streamArn));
+    } else {
+      ctx.logger.info('event source mapping created', { uuid: step.esmUuid ?? '', function: fn });
+    }
+  } else {
+    step.esmUuid = existing.UUID;
+    await reconcileMapping(ctx, existing, eventSourceMappingRequest(ctx, streamArn));
   }
   step.status = 'done';
   await ctx.save();
@@ -126,9 +151,11 @@ export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
  */
 async function reconcileMapping(
   ctx: StepContext,
-  mapping: EventSourceMappingConfiguration,
+  found: EventSourceMappingConfiguration,
   wanted: CreateEventSourceMappingRequest,
 ): Promise<void> {
+  // Creating/Updating/Enabling/Disabling: UpdateEventSourceMapping fails with ResourceInUseException.
+  const mapping = await waitForMappingSettled(ctx, found);
   if (mapping.StartingPosition && mapping.StartingPosition !== 'TRIM_HORIZON') {
     throw new MigrationError(
       'ESM_WRONG_START',
@@ -140,6 +167,7 @@ async function reconcileMapping(
   }
   const update: UpdateEventSourceMappingRequest = {
     UUID: mapping.UUID,
+    Enabled: true,
     BatchSize: wanted.BatchSize,
     ParallelizationFactor: wanted.ParallelizationFactor,
     BisectBatchOnFunctionError: wanted.BisectBatchOnFunctionError,
@@ -152,6 +180,7 @@ async function reconcileMapping(
     ...(wanted.DestinationConfig ? { DestinationConfig: wanted.DestinationConfig } : {}),
   };
   const drift =
+    mapping.State === 'Disabled' ||
     mapping.BatchSize !== update.BatchSize ||
     mapping.ParallelizationFactor !== update.ParallelizationFactor ||
     mapping.BisectBatchOnFunctionError !== update.BisectBatchOnFunctionError ||
@@ -161,9 +190,95 @@ async function reconcileMapping(
       mapping.DestinationConfig?.OnFailure?.Destination !== update.DestinationConfig.OnFailure?.Destination);
   if (!drift) return;
   try {
-    await ctx.clients.sourceLambda.send(new UpdateEventSourceMappingCommand(update));
+    await retryAws(
+      ctx,
+      'UpdateEventSourceMapping',
+      () => ctx.clients.sourceLambda.send(new UpdateEventSourceMappingCommand(update)),
+      { retryOn: ['ResourceInUseException', 'ResourceConflictException'], attempts: 20 },
+    );
   } catch (err) {
     throw new AwsCallError('UpdateEventSourceMapping', err);
   }
   ctx.logger.info('event source mapping updated to the migration settings', { uuid: mapping.UUID ?? '' });
+}
+
+/** Lambda's states during which the function's configuration may not be changed or relied on. */
+const FUNCTION_BUSY = new Set(['InProgress']);
+
+/**
+ * Polls GetFunctionConfiguration until no update is in progress (LastUpdateStatus Successful, or
+ * absent on stand-ins) and the function is not Pending. Failed updates and timeouts stop the run.
+ */
+async function waitForFunctionUpdate(ctx: StepContext, when: string): Promise<FunctionConfiguration> {
+  const fn = ctx.options.cdcLambdaFunctionName;
+  const deadline = Date.now() + FUNCTION_UPDATE_TIMEOUT_MS;
+  for (let i = 0; ; i++) {
+    const c = await retryAws(ctx, 'GetFunctionConfiguration', () =>
+      ctx.clients.sourceLambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn })),
+    );
+    if (c.LastUpdateStatus === 'Failed' && when === 'after the update') {
+      throw new MigrationError(
+        'FUNCTION_UPDATE_FAILED',
+        `Updating the configuration of ${fn} failed: ${c.LastUpdateStatusReasonCode ?? ''} ${c.LastUpdateStatusReason ?? ''}`.trim(),
+        { hint: 'Fix the function (see LastUpdateStatusReason) and run migrate again; it resumes here' },
+      );
+    }
+    const busy = FUNCTION_BUSY.has(c.LastUpdateStatus ?? '') || c.State === 'Pending';
+    if (!busy) return c;
+    if (i >= FUNCTION_UPDATE_MAX_POLLS || Date.now() > deadline) {
+      throw new MigrationError(
+        'FUNCTION_UPDATE_TIMEOUT',
+        `${fn} still has an update in progress (LastUpdateStatus ${c.LastUpdateStatus}, State ${c.State}) ${when}`,
+        {
+          hint: 'Wait until `aws lambda get-function-configuration` shows LastUpdateStatus Successful, then run migrate again',
+        },
+      );
+    }
+    await ctx.sleep(FUNCTION_POLL_MS);
+  }
+}
+
+const FUNCTION_POLL_MS = 2000;
+const FUNCTION_UPDATE_MAX_POLLS = 300;
+const FUNCTION_UPDATE_TIMEOUT_MS = 10 * 60_000;
+
+/** Mapping states in which it can be updated; transitional states are waited out. */
+const MAPPING_SETTLED = new Set(['Enabled', 'Disabled']);
+
+/** A mapping of the function on the stream that is not being deleted (crash before the save, or a race). */
+async function findLiveMapping(
+  ctx: StepContext,
+  streamArn: string,
+): Promise<EventSourceMappingConfiguration | undefined> {
+  const listed = await retryAws(ctx, 'ListEventSourceMappings', () =>
+    ctx.clients.sourceLambda.send(
+      new ListEventSourceMappingsCommand({
+        EventSourceArn: streamArn,
+        FunctionName: ctx.options.cdcLambdaFunctionName,
+      }),
+    ),
+  );
+  return listed.EventSourceMappings?.find((m) => m.State !== 'Deleting');
+}
+
+/** Re-reads the mapping until it is Enabled or Disabled (stand-ins that report no State pass at once). */
+async function waitForMappingSettled(
+  ctx: StepContext,
+  mapping: EventSourceMappingConfiguration,
+): Promise<EventSourceMappingConfiguration> {
+  let current = mapping;
+  for (let i = 0; current.State !== undefined && !MAPPING_SETTLED.has(current.State); i++) {
+    if (i >= FUNCTION_UPDATE_MAX_POLLS) {
+      throw new MigrationError(
+        'ESM_NOT_SETTLED',
+        `Event source mapping ${mapping.UUID} stays ${current.State}`,
+        { hint: 'Check it with `aws lambda get-event-source-mapping` and run migrate again' },
+      );
+    }
+    await ctx.sleep(FUNCTION_POLL_MS);
+    current = await retryAws(ctx, 'GetEventSourceMapping', () =>
+      ctx.clients.sourceLambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID })),
+    );
+  }
+  return current;
 }
