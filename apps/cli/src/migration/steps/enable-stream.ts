@@ -1,6 +1,7 @@
 import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
 import { AwsCallError, MigrationError } from '@ddb-migrate/core';
+import { awsErrorNameOf, retryAws } from '../aws-retry.js';
 import type { StepContext } from '../step-context.js';
 
 /**
@@ -27,23 +28,45 @@ export async function enableStreamStep(ctx: StepContext): Promise<void> {
     ctx.state.stream = { status: 'started', enabledAt: new Date().toISOString(), enabledByUs: true };
     await ctx.save();
     try {
-      await ctx.clients.sourceDdb.send(
-        new UpdateTableCommand({
-          TableName: table,
-          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-        }),
+      // ResourceInUseException: the table is UPDATING (a GSI, capacity or PITR-independent
+      // change in flight); AWS accepts one UpdateTable at a time, so wait and try again.
+      await retryAws(
+        ctx,
+        'UpdateTable (enable stream)',
+        async () => {
+          // A retry after a lost response may find the stream already on (ValidationException otherwise).
+          if (await describeStream(ctx)) return;
+          await ctx.clients.sourceDdb.send(
+            new UpdateTableCommand({
+              TableName: table,
+              StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+            }),
+          );
+        },
+        { retryOn: ['ResourceInUseException', 'LimitExceededException'], attempts: 40, maxMs: 30_000 },
       );
     } catch (err) {
-      throw new AwsCallError('UpdateTable (enable stream)', err);
+      throw new AwsCallError('UpdateTable (enable stream)', err, {
+        hint:
+          awsErrorNameOf(err) === 'ResourceInUseException'
+            ? `Table ${table} stayed UPDATING; wait until it is ACTIVE and run migrate again`
+            : 'Allow dynamodb:UpdateTable on the source table',
+      });
     }
   }
   let stream = existing ?? (await describeStream(ctx));
-  for (let i = 0; i < 300 && (!stream || !(await streamEnabled(ctx, stream.arn))); i++) {
+  let enabled = false;
+  for (let i = 0; i < 300; i++) {
+    enabled = stream !== undefined && (await streamEnabled(ctx, stream.arn));
+    if (enabled) break;
     await ctx.sleep(1000);
     stream = await describeStream(ctx);
   }
-  if (!stream)
-    throw new MigrationError('STREAM_NOT_ENABLED', `The stream on ${table} did not become ENABLED`);
+  // Never record a stream that is still ENABLING: changes before it is ENABLED may be missing.
+  if (!stream || !enabled)
+    throw new MigrationError('STREAM_NOT_ENABLED', `The stream on ${table} did not become ENABLED`, {
+      hint: 'Check the table and its stream (aws dynamodbstreams describe-stream) and run migrate again',
+    });
   const record = ctx.state.stream ?? {
     status: 'started',
     enabledAt: new Date().toISOString(),
@@ -71,8 +94,8 @@ function streamStartedAt(label: string | undefined): Date | undefined {
 async function describeStream(
   ctx: StepContext,
 ): Promise<{ arn: string; viewType: string; label?: string } | undefined> {
-  const out = await ctx.clients.sourceDdb.send(
-    new DescribeTableCommand({ TableName: ctx.options.sourceTableName }),
+  const out = await retryAws(ctx, 'DescribeTable', () =>
+    ctx.clients.sourceDdb.send(new DescribeTableCommand({ TableName: ctx.options.sourceTableName })),
   );
   const spec = out.Table?.StreamSpecification;
   if (!spec?.StreamEnabled || !out.Table?.LatestStreamArn) return undefined;
@@ -84,6 +107,14 @@ async function describeStream(
 }
 
 async function streamEnabled(ctx: StepContext, arn: string): Promise<boolean> {
-  const out = await ctx.clients.sourceStreams.send(new DescribeStreamCommand({ StreamArn: arn, Limit: 1 }));
-  return out.StreamDescription?.StreamStatus === 'ENABLED';
+  try {
+    const out = await retryAws(ctx, 'DescribeStream', () =>
+      ctx.clients.sourceStreams.send(new DescribeStreamCommand({ StreamArn: arn, Limit: 1 })),
+    );
+    return out.StreamDescription?.StreamStatus === 'ENABLED';
+  } catch (err) {
+    // A stream created a moment ago may not be visible to DescribeStream yet.
+    if (awsErrorNameOf(err) === 'ResourceNotFoundException') return false;
+    throw err;
+  }
 }
