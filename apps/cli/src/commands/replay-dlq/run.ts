@@ -1,4 +1,9 @@
-import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+} from '@aws-sdk/client-sqs';
 import type { DeadLetterMessage } from '@ddb-migrate/cdc-lambda';
 import { ConfigError, createDynamoDbClient, createStreamsClient, fromDynamoJson } from '@ddb-migrate/core';
 import type { CliContext } from '../../context.js';
@@ -104,6 +109,43 @@ export async function runReplayDlq(
   }
 
   async function handleMessage(message: Message): Promise<void> {
+    const stop = keepInvisible(message);
+    try {
+      await handleParsed(message);
+    } finally {
+      stop();
+    }
+  }
+
+  /**
+   * Extends the message's visibility every half timeout while its keys are re-synced, so a long
+   * batch (up to 10,000 keys) is not handed to another consumer mid-way.
+   */
+  function keepInvisible(message: Message): () => void {
+    const timer = setInterval(
+      () => {
+        sqs
+          .send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: options.queueUrl,
+              ReceiptHandle: message.ReceiptHandle,
+              VisibilityTimeout: options.visibilityTimeout,
+            }),
+          )
+          .catch((error: unknown) =>
+            ctx.logger.warn('could not extend the message visibility', {
+              messageId: message.MessageId,
+              error: (error as Error).message,
+            }),
+          );
+      },
+      Math.max(1000, (options.visibilityTimeout * 1000) / 2),
+    );
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  async function handleParsed(message: Message): Promise<void> {
     const parsed = parseMessage(message.Body);
     if (parsed.kind === 'engine-record') return handleEngineRecord(message, parsed.message);
     if (parsed.kind === 'esm-batch') return handleEsmBatch(message, parsed.message);
