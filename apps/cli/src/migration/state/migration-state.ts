@@ -40,6 +40,10 @@ export interface ExportStep {
   exportTime?: string;
   exportTimeSource?: 'service' | 'requested';
   itemCount?: number;
+  /** The export FAILED (DescribeExport's FailureCode/FailureMessage); a re-run starts a new one. */
+  failure?: { code: string; message: string; at: string };
+  /** ARNs of earlier exports of this run that FAILED (kept for the record). */
+  failedExportArns?: string[];
 }
 
 export interface LoadedFile {

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { AwsCallError, MigrationError } from '@ddb-migrate/core';
 import type { ExportStep } from '../state/migration-state.js';
+import { awsErrorNameOf, retryAws } from '../aws-retry.js';
 import type { StepContext } from '../step-context.js';
 
 /**
@@ -25,7 +26,28 @@ export async function exportTableStep(ctx: StepContext): Promise<void> {
   const tableArn = ctx.facts.source?.table.TableArn;
   if (!tableArn) throw new MigrationError('SOURCE_ARN_UNKNOWN', 'The source table ARN is unknown');
   let step: ExportStep;
-  if (existing) {
+  if (existing?.failure) {
+    // The recorded export FAILED (nothing loaded from it): start a new one with a new token; the
+    // old token would return the failed export again for 8 h.
+    ctx.logger.warn('the recorded export failed; starting a new export', {
+      exportArn: existing.exportArn ?? '',
+      failure: existing.failure.code,
+    });
+    step = {
+      status: 'started',
+      clientToken: randomUUID(),
+      bucket: ctx.facts.bucket ?? existing.bucket,
+      bucketOwner: ctx.facts.targetAccountId ?? existing.bucketOwner,
+      prefix: existing.prefix,
+      requestedAt: new Date().toISOString(),
+      failedExportArns: [
+        ...(existing.failedExportArns ?? []),
+        ...(existing.exportArn ? [existing.exportArn] : []),
+      ],
+    };
+    ctx.state.export = step;
+    await ctx.save();
+  } else if (existing) {
     step = existing;
     if (!step.exportArn) {
       const found = await findExport(ctx, tableArn, step);
@@ -49,22 +71,28 @@ export async function exportTableStep(ctx: StepContext): Promise<void> {
     await ctx.save();
   }
   if (!step.exportArn) {
+    const request = step;
     try {
-      const out = await ctx.clients.sourceDdb.send(
-        new ExportTableToPointInTimeCommand({
-          TableArn: tableArn,
-          S3Bucket: step.bucket,
-          S3BucketOwner: step.bucketOwner,
-          S3Prefix: step.prefix,
-          ExportFormat: 'DYNAMODB_JSON',
-          ClientToken: step.clientToken,
-        }),
+      // Same ClientToken on every attempt: a retried request returns the same export.
+      const out = await retryAws(
+        ctx,
+        'ExportTableToPointInTime',
+        () =>
+          ctx.clients.sourceDdb.send(
+            new ExportTableToPointInTimeCommand({
+              TableArn: tableArn,
+              S3Bucket: request.bucket,
+              S3BucketOwner: request.bucketOwner,
+              S3Prefix: request.prefix,
+              ExportFormat: 'DYNAMODB_JSON',
+              ClientToken: request.clientToken,
+            }),
+          ),
+        { retryOn: ['LimitExceededException'], attempts: 10, maxMs: 60_000 },
       );
       step.exportArn = out.ExportDescription?.ExportArn;
     } catch (err) {
-      throw new AwsCallError('ExportTableToPointInTime', err, {
-        hint: 'Check PITR on the source, the bucket policy (s3:PutObject for the source principal) and --target-s3-bucket-name',
-      });
+      throw new AwsCallError('ExportTableToPointInTime', err, { hint: exportRequestHint(err) });
     }
     if (!step.exportArn)
       throw new MigrationError('EXPORT_NO_ARN', 'ExportTableToPointInTime returned no ExportArn');
@@ -75,7 +103,7 @@ export async function exportTableStep(ctx: StepContext): Promise<void> {
     });
     await ctx.save();
   }
-  const description = await waitForExport(ctx, step.exportArn);
+  const description = await waitForExport(ctx, step);
   step.exportTime = (description.ExportTime ?? new Date(step.requestedAt)).toISOString();
   step.exportTimeSource = description.ExportTime ? 'service' : 'requested';
   if (description.ItemCount !== undefined) step.itemCount = Number(description.ItemCount);
@@ -83,11 +111,15 @@ export async function exportTableStep(ctx: StepContext): Promise<void> {
   await ctx.save();
 }
 
-async function waitForExport(ctx: StepContext, exportArn: string): Promise<ExportDescription> {
+async function waitForExport(ctx: StepContext, step: ExportStep): Promise<ExportDescription> {
+  const exportArn = step.exportArn ?? '';
   const progress = ctx.progress('Export', undefined, 's');
   const started = Date.now();
   for (;;) {
-    const out = await ctx.clients.sourceDdb.send(new DescribeExportCommand({ ExportArn: exportArn }));
+    // A throttled or failed poll is not a failed export: retried with backoff.
+    const out = await retryAws(ctx, 'DescribeExport', () =>
+      ctx.clients.sourceDdb.send(new DescribeExportCommand({ ExportArn: exportArn })),
+    );
     const d = out.ExportDescription;
     const status = d?.ExportStatus;
     if (d && status === 'COMPLETED') {
@@ -96,13 +128,10 @@ async function waitForExport(ctx: StepContext, exportArn: string): Promise<Expor
     }
     if (status === 'FAILED') {
       progress.done('Export failed');
-      throw new MigrationError(
-        'EXPORT_FAILED',
-        `Export ${exportArn} failed: ${d?.FailureCode ?? ''} ${d?.FailureMessage ?? ''}`.trim(),
-        {
-          hint: 'Fix the cause, move the state file away and run migrate again',
-        },
-      );
+      const message = `Export ${exportArn} failed: ${d?.FailureCode ?? 'no FailureCode'}${d?.FailureMessage ? ` (${d.FailureMessage})` : ''}`;
+      step.failure = { code: d?.FailureCode ?? 'EXPORT_FAILED', message, at: new Date().toISOString() };
+      await ctx.save();
+      throw new MigrationError('EXPORT_FAILED', message, { hint: exportFailureRemedy(d?.FailureCode) });
     }
     progress.update(Math.round((Date.now() - started) / 1000), status ?? 'IN_PROGRESS');
     await ctx.sleep(ctx.options.pollSeconds * 1000);
@@ -149,4 +178,32 @@ async function waitForStreamToSettle(ctx: StepContext): Promise<void> {
     seconds: Math.ceil(waitMs / 1000),
   });
   while (Date.now() < readyAt) await ctx.sleep(Math.min(1000, readyAt - Date.now()));
+}
+
+/** What to do about a FAILED export, by its FailureCode (free text on AWS, e.g. S3NoSuchBucket). */
+export function exportFailureRemedy(code: string | undefined): string {
+  const rerun = 'then run migrate again: it starts a new export (nothing was loaded from this one)';
+  if (code && /NoSuchBucket/i.test(code))
+    return `The bucket does not exist or is not in the account given as S3BucketOwner; create it in the target account or fix --target-s3-bucket-name, ${rerun}`;
+  if (code && /AccessDenied|Forbidden|Permission/i.test(code))
+    return `Allow the source principal s3:PutObject, s3:PutObjectAcl and s3:AbortMultipartUpload on the bucket (bucket policy in the target account), ${rerun}`;
+  if (code && /KMS/i.test(code))
+    return `Let the source principal use the bucket's KMS key (key policy, same Region as the bucket), ${rerun}`;
+  return `Fix the cause named by the FailureCode/FailureMessage, ${rerun}`;
+}
+
+/** Hint for an ExportTableToPointInTime request that was refused. */
+function exportRequestHint(err: unknown): string {
+  switch (awsErrorNameOf(err)) {
+    case 'PointInTimeRecoveryUnavailableException':
+      return 'Turn on PITR on the source (or pass --enable-pitr) and run migrate again';
+    case 'ExportConflictException':
+      return 'Another export with this ClientToken or into this bucket prefix conflicts; run migrate again, it finds the recorded export';
+    case 'LimitExceededException':
+      return 'Too many exports in flight in the source account (300 / 100 TB); wait for some to finish and run migrate again';
+    case 'InvalidExportTimeException':
+      return 'The export time is outside the PITR window; run migrate again';
+    default:
+      return 'Check PITR on the source, the bucket policy (s3:PutObject for the source principal) and --target-s3-bucket-name';
+  }
 }
