@@ -57,6 +57,8 @@ export interface LoadStep {
   dataPrefix?: string;
   /** import mode */
   clientToken?: string;
+  /** import mode: ISO time of the first ImportTable request with clientToken (idempotent for 8 h). */
+  requestedAt?: string;
   importArn?: string;
   /** write mode: did we create the table? */
   tableCreated?: boolean;

@@ -13,6 +13,7 @@ import {
   toImportTableCreationParameters,
 } from '@ddb-migrate/core';
 import type { ImportCounts, LoadStep } from '../state/migration-state.js';
+import { awsErrorNameOf, retryAws } from '../aws-retry.js';
 import type { StepContext } from '../step-context.js';
 import {
   describeImportCounts,
@@ -50,6 +51,7 @@ export async function importTableStep(ctx: StepContext): Promise<void> {
       status: 'started',
       mode: 'import',
       clientToken: randomUUID(),
+      requestedAt: new Date().toISOString(),
       dataPrefix: located.dataPrefix,
       totalFiles: located.files.length,
       loadedFiles: [],
@@ -58,6 +60,7 @@ export async function importTableStep(ctx: StepContext): Promise<void> {
     ctx.state.load = step;
     await ctx.save();
   }
+  if (!step.importArn && ctx.state.load === step && step.requestedAt) await guardExpiredToken(ctx, step);
   if (!step.importArn) {
     const source = ctx.facts.source;
     if (!source) throw new MigrationError('SOURCE_UNKNOWN', 'Source table description missing');
@@ -65,25 +68,27 @@ export async function importTableStep(ctx: StepContext): Promise<void> {
       targetTableName: ctx.options.targetTableName,
       capacity: ctx.options.capacity,
     });
+    const request = step;
     try {
-      const out = await ctx.clients.targetDdb.send(
-        new ImportTableCommand({
-          ClientToken: step.clientToken,
-          S3BucketSource: {
-            S3Bucket: exp.bucket,
-            S3BucketOwner: exp.bucketOwner,
-            S3KeyPrefix: step.dataPrefix,
-          },
-          InputFormat: 'DYNAMODB_JSON',
-          InputCompressionType: 'GZIP',
-          TableCreationParameters: mapping.input,
-        }),
+      // Same ClientToken on every attempt: a retried request returns the same import (8 h).
+      const out = await retryAws(ctx, 'ImportTable', () =>
+        ctx.clients.targetDdb.send(
+          new ImportTableCommand({
+            ClientToken: request.clientToken,
+            S3BucketSource: {
+              S3Bucket: exp.bucket,
+              S3BucketOwner: exp.bucketOwner,
+              S3KeyPrefix: request.dataPrefix,
+            },
+            InputFormat: 'DYNAMODB_JSON',
+            InputCompressionType: 'GZIP',
+            TableCreationParameters: mapping.input,
+          }),
+        ),
       );
       step.importArn = out.ImportTableDescription?.ImportArn;
     } catch (err) {
-      throw new AwsCallError('ImportTable', err, {
-        hint: 'Check the target role (dynamodb:ImportTable, s3:GetObject, s3:ListBucket, logs:*)',
-      });
+      throw new AwsCallError('ImportTable', err, { hint: importRequestHint(ctx, err) });
     }
     if (!step.importArn) throw new MigrationError('IMPORT_NO_ARN', 'ImportTable returned no ImportArn');
     ctx.logger.info('import started', { importArn: step.importArn, table: ctx.options.targetTableName });
@@ -139,7 +144,10 @@ async function waitForImport(
   const importArn = step.importArn ?? '';
   const progress = ctx.progress('Import', total, 'items');
   for (;;) {
-    const out = await ctx.clients.targetDdb.send(new DescribeImportCommand({ ImportArn: importArn }));
+    // A throttled or failed poll is not a failed import: retried with backoff.
+    const out = await retryAws(ctx, 'DescribeImport', () =>
+      ctx.clients.targetDdb.send(new DescribeImportCommand({ ImportArn: importArn })),
+    );
     const d = out.ImportTableDescription;
     if (d?.ImportStatus === 'COMPLETED') {
       // Counts are checked against the export by the caller; "completed" alone proves nothing.
@@ -164,8 +172,8 @@ async function waitForImport(
 
 async function waitTableActive(ctx: StepContext): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const out = await ctx.clients.targetDdb.send(
-      new DescribeTableCommand({ TableName: ctx.options.targetTableName }),
+    const out = await retryAws(ctx, 'DescribeTable', () =>
+      ctx.clients.targetDdb.send(new DescribeTableCommand({ TableName: ctx.options.targetTableName })),
     );
     if (out.Table?.TableStatus === 'ACTIVE') return;
     await ctx.sleep(1000);
@@ -176,19 +184,88 @@ async function waitTableActive(ctx: StepContext): Promise<void> {
   );
 }
 
-/** The import of our target table (crash between request and record). Undefined when it cannot tell. */
+/**
+ * The import of our target table from our export's data prefix (crash between request and
+ * record). Imports of other runs into a table of the same name are ignored. Undefined when it
+ * cannot tell.
+ */
 async function findImport(ctx: StepContext): Promise<string | undefined> {
   const account = ctx.facts.targetAccountId ?? '';
   const arn = `arn:aws:dynamodb:${ctx.options.targetRegion}:${account}:table/${ctx.options.targetTableName}`;
+  const step = ctx.state.load;
+  const bucket = ctx.state.export?.bucket;
   try {
-    const out = await ctx.clients.targetDdb.send(new ListImportsCommand({ TableArn: arn }));
-    const live = (out.ImportSummaryList ?? []).find(
-      (s) => s.ImportStatus !== 'FAILED' && s.ImportStatus !== 'CANCELLED',
-    );
-    return live?.ImportArn;
+    let token: string | undefined;
+    do {
+      const out = await retryAws(ctx, 'ListImports', () =>
+        ctx.clients.targetDdb.send(new ListImportsCommand({ TableArn: arn, NextToken: token })),
+      );
+      const ours = (out.ImportSummaryList ?? []).find(
+        (s) =>
+          s.ImportStatus !== 'FAILED' &&
+          s.ImportStatus !== 'CANCELLED' &&
+          (s.S3BucketSource === undefined ||
+            ((bucket === undefined || s.S3BucketSource.S3Bucket === bucket) &&
+              (step?.dataPrefix === undefined || s.S3BucketSource.S3KeyPrefix === step.dataPrefix))),
+      );
+      if (ours?.ImportArn) return ours.ImportArn;
+      token = out.NextToken;
+    } while (token);
+    return undefined;
   } catch {
     // ListImports unavailable (some stand-ins): re-sending ImportTable with the same ClientToken
-    // returns the same import on AWS.
+    // returns the same import on AWS (within 8 h; guardExpiredToken covers later).
     return undefined;
+  }
+}
+
+/** ImportTable's ClientToken is idempotent for 8 h; allow a margin for clock skew. */
+export const IMPORT_TOKEN_WINDOW_MS = 8 * 3600_000 - 10 * 60_000;
+
+/**
+ * Before re-sending a recorded ImportTable whose ARN was never saved: past the 8 h token window
+ * the request counts as new, so if the target table exists (most likely created by that first
+ * request) sending again cannot return the first import. Stop and say how to find it.
+ */
+async function guardExpiredToken(ctx: StepContext, step: LoadStep): Promise<void> {
+  const sent = Date.parse(step.requestedAt ?? '');
+  if (!Number.isFinite(sent) || Date.now() - sent < IMPORT_TOKEN_WINDOW_MS) return;
+  let exists = true;
+  try {
+    await retryAws(ctx, 'DescribeTable', () =>
+      ctx.clients.targetDdb.send(new DescribeTableCommand({ TableName: ctx.options.targetTableName })),
+    );
+  } catch (err) {
+    if (awsErrorNameOf(err) !== 'ResourceNotFoundException') throw new AwsCallError('DescribeTable', err);
+    exists = false;
+  }
+  if (!exists) {
+    // No table, so no import of it is running: a new request (new token) is safe.
+    step.clientToken = randomUUID();
+    step.requestedAt = new Date().toISOString();
+    await ctx.save();
+    return;
+  }
+  throw new MigrationError(
+    'IMPORT_TOKEN_EXPIRED',
+    `The ImportTable request recorded at ${step.requestedAt} has no recorded ImportArn, its ClientToken expired after 8 h, and target table ${ctx.options.targetTableName} exists`,
+    {
+      hint: `Find the import with \`aws dynamodb list-imports --table-arn <target table ARN>\` (target account) and check it; if the table holds an incomplete import, delete the table and run migrate again`,
+    },
+  );
+}
+
+/** Hint for an ImportTable request that was refused. */
+function importRequestHint(ctx: StepContext, err: unknown): string {
+  const table = ctx.options.targetTableName;
+  switch (awsErrorNameOf(err)) {
+    case 'ResourceInUseException':
+      return `Target table ${table} already exists (ImportTable only creates new tables): if an earlier import of this run created it, find it with \`aws dynamodb list-imports\`; otherwise delete the table or use --load-mode write, then run migrate again`;
+    case 'LimitExceededException':
+      return 'The target account runs 50 imports already (the quota); wait for some to finish and run migrate again: it resumes with the same request';
+    case 'ImportConflictException':
+      return 'An import with this ClientToken but other parameters exists (the flags changed since the first attempt?); run migrate again with the original flags';
+    default:
+      return 'Check the target role (dynamodb:ImportTable, dynamodb:DescribeImport, s3:GetObject, s3:ListBucket, logs:* on /aws-dynamodb/*)';
   }
 }
