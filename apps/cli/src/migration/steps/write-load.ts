@@ -1,6 +1,7 @@
 import { CreateTableCommand, DescribeTableCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { AwsCallError, keyNamesFromSchema, MigrationError, toCreateTableInput } from '@ddb-migrate/core';
 import { loadExportFiles } from '../loader/load-export-files.js';
+import { awsErrorNameOf, retryAws } from '../aws-retry.js';
 import type { StepContext } from '../step-context.js';
 import { locateRecordedExport } from './recorded-export.js';
 
@@ -25,7 +26,18 @@ export async function writeLoadStep(ctx: StepContext): Promise<void> {
   if (!existing) {
     const mapping = toCreateTableInput(source, { targetTableName: target, capacity: ctx.options.capacity });
     try {
-      await ctx.clients.targetDdb.send(new CreateTableCommand(mapping.input));
+      // LimitExceededException: too many tables CREATING/UPDATING (or more than one with
+      // secondary indexes) in the account; it clears as they finish.
+      await retryAws(
+        ctx,
+        'CreateTable',
+        () => ctx.clients.targetDdb.send(new CreateTableCommand(mapping.input)),
+        {
+          retryOn: ['LimitExceededException'],
+          attempts: 20,
+          maxMs: 30_000,
+        },
+      );
     } catch (err) {
       if ((err as Error).name !== 'ResourceInUseException') throw new AwsCallError('CreateTable', err);
     }
@@ -84,8 +96,16 @@ async function describeTarget(ctx: StepContext, name: string): Promise<TableDesc
 
 async function waitActive(ctx: StepContext, name: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const out = await ctx.clients.targetDdb.send(new DescribeTableCommand({ TableName: name }));
-    if (out.Table?.TableStatus === 'ACTIVE') return;
+    try {
+      const out = await retryAws(ctx, 'DescribeTable', () =>
+        ctx.clients.targetDdb.send(new DescribeTableCommand({ TableName: name })),
+      );
+      if (out.Table?.TableStatus === 'ACTIVE') return;
+    } catch (err) {
+      // DescribeTable is eventually consistent: right after CreateTable it may say the table
+      // does not exist yet.
+      if (awsErrorNameOf(err) !== 'ResourceNotFoundException') throw new AwsCallError('DescribeTable', err);
+    }
     await ctx.sleep(1000);
   }
   throw new MigrationError('TARGET_NOT_ACTIVE', `Target table ${name} did not become ACTIVE`);
