@@ -29,6 +29,22 @@ export async function carrySettingsStep(ctx: StepContext): Promise<void> {
     settings,
     ctx.logger,
   );
+  // Right after an import, AWS refuses some settings for a while (PITR:
+  // ContinuousBackupsUnavailableException; a table still UPDATING: ResourceInUseException).
+  // Those are tried again after a pause instead of being reported as drift.
+  for (let round = 1; round <= SETTING_RETRY_ROUNDS; round++) {
+    const transient = result.failed.filter((f) => TRANSIENT_SETTING_ERROR.test(f.error));
+    if (transient.length === 0) break;
+    await ctx.sleep(SETTING_RETRY_DELAY_MS * round);
+    const again = await applyPostCreateSettings(
+      ctx.clients.targetDdb,
+      ctx.options.targetTableName,
+      transient.map((f) => f.setting),
+      ctx.logger,
+    );
+    result.failed = [...result.failed.filter((f) => !transient.includes(f)), ...again.failed];
+    result.applied.push(...again.applied);
+  }
   ctx.state.settings = {
     status: 'done',
     applied: result.applied.map((s) => s.description),
@@ -37,3 +53,9 @@ export async function carrySettingsStep(ctx: StepContext): Promise<void> {
   };
   await ctx.save();
 }
+
+/** Errors that mean "not yet" for a post-create setting (the message starts with the error name). */
+const TRANSIENT_SETTING_ERROR =
+  /^(ContinuousBackupsUnavailableException|ResourceInUseException|LimitExceededException|ThrottlingException|InternalServerError)\b/;
+const SETTING_RETRY_ROUNDS = 6;
+const SETTING_RETRY_DELAY_MS = 10_000;
