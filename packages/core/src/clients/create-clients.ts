@@ -53,11 +53,13 @@ export function createStreamsClient(side: AwsSideConfig): DynamoDBStreamsClient 
 /**
  * An S3 client for one side. With a custom endpoint it uses path-style addressing (local
  * stand-ins have no per-bucket DNS) and computes/validates checksums only when required
- * (S3-compatible stores do not all support the SDK's default CRC32 checksums).
+ * (S3-compatible stores do not all support the SDK's default CRC32 checksums). A bucket in another
+ * Region than the side's is followed (S3 answers 301 there), since the export bucket may live anywhere.
  */
 export function createS3Client(side: AwsSideConfig): S3Client {
   return new S3Client({
     ...baseClientConfig(side),
+    followRegionRedirects: true,
     ...(side.endpoint === undefined
       ? {}
       : {
