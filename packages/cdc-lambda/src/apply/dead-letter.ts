@@ -23,12 +23,42 @@ export interface DeadLetterMessage {
   record: LambdaStreamRecord;
 }
 
-/** Serialises a dead-letter message, dropping the images only when the record would not fit. */
+/**
+ * Serialises a dead-letter message, dropping the images only when the record would not fit.
+ * SQS counts the message attributes (names, types and values) towards its size limit, so the body
+ * gets what they leave over. Characters SQS refuses in a body (U+FFFE, U+FFFF; JSON.stringify
+ * already escapes control characters and lone surrogates) are written as JSON escapes.
+ */
 export function serializeDeadLetter(message: DeadLetterMessage): string {
-  const body = JSON.stringify(message);
-  if (Buffer.byteLength(body) <= MAX_DLQ_MESSAGE_BYTES) return body;
+  const budget = MAX_DLQ_MESSAGE_BYTES - attributesBytes(message);
+  const body = toSqsSafeJson(message);
+  if (Buffer.byteLength(body) <= budget) return body;
   const { NewImage: _n, OldImage: _o, ...rest } = message.record.dynamodb ?? {};
-  return JSON.stringify({ ...message, imagesOmitted: true, record: { ...message.record, dynamodb: rest } });
+  return toSqsSafeJson({ ...message, imagesOmitted: true, record: { ...message.record, dynamodb: rest } });
+}
+
+function toSqsSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+function messageAttributes(
+  message: DeadLetterMessage,
+): Record<string, { DataType: 'String'; StringValue: string }> {
+  const sequenceNumber = message.record.dynamodb?.SequenceNumber;
+  return {
+    errorCode: { DataType: 'String', StringValue: message.errorCode || 'Unknown' },
+    // SQS refuses empty attribute values.
+    ...(sequenceNumber ? { sequenceNumber: { DataType: 'String', StringValue: sequenceNumber } } : {}),
+  };
+}
+
+/** What the message attributes weigh against SQS's limit (name + data type + value, UTF-8). */
+function attributesBytes(message: DeadLetterMessage): number {
+  return Object.entries(messageAttributes(message)).reduce(
+    (sum, [name, a]) =>
+      sum + Buffer.byteLength(name) + Buffer.byteLength(a.DataType) + Buffer.byteLength(a.StringValue),
+    0,
+  );
 }
 
 /** Parks one failed record in the queue. Rejects when SQS fails (the caller must then block, not drop). */
@@ -41,10 +71,7 @@ export async function sendDeadLetter(
     new SendMessageCommand({
       QueueUrl: queueUrl,
       MessageBody: serializeDeadLetter(message),
-      MessageAttributes: {
-        errorCode: { DataType: 'String', StringValue: message.errorCode ?? 'Unknown' },
-        sequenceNumber: { DataType: 'String', StringValue: message.record.dynamodb?.SequenceNumber ?? '' },
-      },
+      MessageAttributes: messageAttributes(message),
     }),
   );
 }
