@@ -3,6 +3,7 @@ import {
   type DynamoDBStreamsClient,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
+import { backoffDelayMs, isRetryableError } from '@ddb-migrate/core';
 
 /** A shard as the runner tracks it. */
 export interface ShardInfo {
@@ -22,17 +23,19 @@ export interface StreamDescription {
 export async function describeAllShards(
   client: Pick<DynamoDBStreamsClient, 'send'>,
   streamArn: string,
+  options: { sleep?: (ms: number) => Promise<void>; maxAttempts?: number } = {},
 ): Promise<StreamDescription> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const maxAttempts = options.maxAttempts ?? 12;
   const shards: Shard[] = [];
   let status: string | undefined;
   let exclusiveStartShardId: string | undefined;
   do {
-    const out = await client.send(
-      new DescribeStreamCommand({
-        StreamArn: streamArn,
-        ...(exclusiveStartShardId === undefined ? {} : { ExclusiveStartShardId: exclusiveStartShardId }),
-      }),
-    );
+    const command = new DescribeStreamCommand({
+      StreamArn: streamArn,
+      ...(exclusiveStartShardId === undefined ? {} : { ExclusiveStartShardId: exclusiveStartShardId }),
+    });
+    const out = await describePage(client, command, sleep, maxAttempts);
     status = out.StreamDescription?.StreamStatus ?? status;
     shards.push(...(out.StreamDescription?.Shards ?? []));
     exclusiveStartShardId = out.StreamDescription?.LastEvaluatedShardId;
@@ -61,4 +64,26 @@ export function readyShards(shards: readonly ShardInfo[], drained: ReadonlySet<s
       !drained.has(s.shardId) &&
       (s.parentShardId === undefined || !listed.has(s.parentShardId) || drained.has(s.parentShardId)),
   );
+}
+
+/**
+ * One DescribeStream page. DescribeStream allows 10 calls a second per account; a stream with
+ * hundreds of shards pages past that and AWS answers LimitExceededException (HTTP 400, which the
+ * SDK does not retry): back off and ask again, as for throttles and 5xx.
+ */
+async function describePage(
+  client: Pick<DynamoDBStreamsClient, 'send'>,
+  command: DescribeStreamCommand,
+  sleep: (ms: number) => Promise<void>,
+  maxAttempts: number,
+) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await client.send(command);
+    } catch (error) {
+      const limited = (error as { name?: string }).name === 'LimitExceededException';
+      if (!(limited || isRetryableError(error)) || attempt >= maxAttempts) throw error;
+      await sleep(backoffDelayMs(attempt, { baseMs: 200, maxMs: 5000 }));
+    }
+  }
 }

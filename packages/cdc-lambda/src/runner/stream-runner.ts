@@ -147,7 +147,7 @@ export async function runStream(options: StreamRunnerOptions): Promise<RunnerSum
       break;
     }
     if (now() - lastDescribe >= (options.describeIntervalMs ?? 10_000)) {
-      const description = await describeAllShards(options.streams, options.streamArn);
+      const description = await describeAllShards(options.streams, options.streamArn, { sleep });
       shards = description.shards;
       lastDescribe = now();
       checkNoUnfinishedShardVanished(shards, store.snapshot());
