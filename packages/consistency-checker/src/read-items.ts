@@ -1,10 +1,24 @@
 import { BatchGetItemCommand, type KeysAndAttributes } from '@aws-sdk/client-dynamodb';
-import { canonicalKey, type Item, type KeyNames } from '@ddb-migrate/core';
+import { AwsCallError, canonicalKey, type Item, type KeyNames } from '@ddb-migrate/core';
 import { type CallPolicy, callAws, capacityUnits, payCapacity } from './aws-call.js';
 import type { TableSide } from './types.js';
 
 /** BatchGetItem's limit of keys per call. */
 export const BATCH_GET_LIMIT = 100;
+
+/** Calls for one chunk that may each come back with UnprocessedKeys before the read gives up. */
+export const MAX_UNPROCESSED_ROUNDS = 100;
+
+/**
+ * The entry of a one-table Responses/UnprocessedKeys map. It is keyed by the TableName sent (name or
+ * ARN, per the API reference: "a map of table name or table ARN"); should the service key an ARN request
+ * by the table's name, the single entry is still the one table asked for, and must not be read as
+ * "nothing found" (that would report every key as missing and drop every unprocessed key).
+ */
+function tableEntry<T>(map: Record<string, T> | undefined, tableName: string): T | undefined {
+  if (map === undefined) return undefined;
+  return map[tableName] ?? Object.values(map)[0];
+}
 
 /** Result of {@link readItems}: found items by canonical key, and the read units consumed. */
 export interface ReadItemsResult {
@@ -42,9 +56,18 @@ export async function readItems(
       const units = capacityUnits(out.ConsumedCapacity);
       consumedRcu += units;
       await payCapacity(side.rcuBucket, units, options.policy.signal);
-      for (const item of out.Responses?.[side.tableName] ?? []) items.set(canonicalKey(item, keyNames), item);
-      pending = (out.UnprocessedKeys?.[side.tableName]?.Keys ?? []) as Item[];
+      for (const item of tableEntry(out.Responses, side.tableName) ?? []) {
+        items.set(canonicalKey(item, keyNames), item);
+      }
+      pending = (tableEntry(out.UnprocessedKeys, side.tableName)?.Keys ?? []) as Item[];
       if (pending.length > 0) {
+        if (round >= MAX_UNPROCESSED_ROUNDS) {
+          throw new AwsCallError(
+            'BatchGetItem',
+            new Error(`${pending.length} keys still unprocessed after ${round} calls`),
+            { hint: 'The table keeps pushing back (throttling); lower --max-rcu or retry verify later' },
+          );
+        }
         options.policy.onUnprocessed?.(pending.length);
         // Unprocessed keys mean the table (or the 16 MB response cap) pushed back: back off a little.
         await options.policy.sleep(Math.min(5_000, 50 * 2 ** Math.min(round, 7)));

@@ -7,6 +7,9 @@ import { ConfigError } from '@ddb-migrate/core';
  */
 export const MAX_DEFAULT_SEGMENTS = 256;
 
+/** Scan's TotalSegments upper bound (AWS rejects more with a ValidationException). */
+export const MAX_TOTAL_SEGMENTS = 1_000_000;
+
 /** Bytes per segment when choosing a default (AWS suggests about one segment per 2 GB; we go finer). */
 export const BYTES_PER_SEGMENT = 1024 ** 3;
 
@@ -52,8 +55,13 @@ export function selectSegments(
   range?: { first: number; last: number },
   sample = 1,
 ): number[] {
-  if (!Number.isInteger(totalSegments) || totalSegments < 1) {
-    throw new ConfigError(`--segments must be a positive integer, got ${totalSegments}`);
+  if (!Number.isInteger(totalSegments) || totalSegments < 1 || totalSegments > MAX_TOTAL_SEGMENTS) {
+    throw new ConfigError(
+      `--segments must be an integer from 1 to ${MAX_TOTAL_SEGMENTS}, got ${totalSegments}`,
+      {
+        hint: 'Scan accepts TotalSegments 1-1,000,000; about one segment per GB of table is plenty',
+      },
+    );
   }
   if (!(sample > 0 && sample <= 1)) {
     throw new ConfigError(`--sample must be in (0, 1], got ${sample}`);
