@@ -79,7 +79,7 @@ export class ChunkWriter {
           }),
           signal === undefined ? {} : { abortSignal: signal },
         );
-        const unprocessed = this.matchUnprocessed(out.UnprocessedItems?.[tableName], pending);
+        const unprocessed = this.matchUnprocessed(unprocessedFor(out.UnprocessedItems, tableName), pending);
         this.stats.written += pending.length - unprocessed.length;
         if (unprocessed.length === 0) return;
         this.stats.throttles += 1;
@@ -180,4 +180,20 @@ export class ChunkWriter {
 function describeError(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
+}
+
+/**
+ * The one table's UnprocessedItems. The request names the table by name or by ARN (resource-policy
+ * mode); should the service key its answer by the other form, the single entry is still ours, so a
+ * write it did not process is never counted as written.
+ */
+export function unprocessedFor(
+  unprocessed: Record<string, WriteRequest[]> | undefined,
+  tableName: string,
+): WriteRequest[] | undefined {
+  if (unprocessed === undefined) return undefined;
+  const direct = unprocessed[tableName];
+  if (direct !== undefined) return direct;
+  const entries = Object.values(unprocessed);
+  return entries.length === 1 ? entries[0] : undefined;
 }
