@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Logger, PreflightError } from '@ddb-migrate/core';
+import { type Logger, MigrationError, PreflightError } from '@ddb-migrate/core';
 import { resolveSides } from '../sides.js';
 import { createMigrationClients } from './migration-clients.js';
 import type { MigrateOptions } from './migrate-options.js';
@@ -114,7 +114,8 @@ export async function runMigration(
     if (options.cdcMode !== 'none') {
       const problem = streamWindowProblem(state, options.exportTimeMarginSeconds, Date.now());
       if (problem && state.cdc?.status !== 'done') {
-        throw new PreflightError('STREAM_WINDOW_EXCEEDED', problem.message, { hint: problem.fix });
+        // Not a preflight refusal: this run has already exported and loaded (exit 3, state saved).
+        throw new MigrationError('STREAM_WINDOW_EXCEEDED', problem.message, { hint: problem.fix });
       }
     }
     if (options.cdcMode === 'lambda') await cdcLambdaStep(ctx);
