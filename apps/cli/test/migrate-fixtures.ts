@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type AttributeValue,
-  BatchWriteItemCommand,
   DeleteItemCommand,
   DynamoDBClient,
   PutItemCommand,
@@ -23,6 +22,7 @@ import {
   motoEndpoint,
   sideEnv,
   uniqueName,
+  putItems,
 } from '@ddb-migrate/test-kit';
 import type { MigrationState } from '../src/migration/state/migration-state.js';
 import { type CliRun, cli } from './support/run-cli.js';
@@ -145,7 +145,7 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Migratio
   const items = opts.motoImportSafe
     ? plainItems(opts.items ?? 600)
     : generateItems(opts.items ?? 600, { seed: 7, ...(opts.sortKey ? { sk: 'sk' } : {}) });
-  await putAll(src, table, items);
+  await putItems(src, table, items);
   const bucket = await createBucket(tgtS3);
   const env = { ...(await sideEnv(sides.source)), AWS_ENDPOINT_URL: motoEndpoint() };
   const stateDir = mkdtempSync(join(tmpdir(), 'ddb-migrate-state-'));
@@ -190,17 +190,6 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Migratio
       return file ? (JSON.parse(readFileSync(join(stateDir, file), 'utf8')) as MigrationState) : undefined;
     },
   };
-}
-
-/** BatchWriteItem in chunks of 25. */
-export async function putAll(client: DynamoDBClient, table: string, items: Item[]): Promise<void> {
-  for (let i = 0; i < items.length; i += 25) {
-    await client.send(
-      new BatchWriteItemCommand({
-        RequestItems: { [table]: items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: item } })) },
-      }),
-    );
-  }
 }
 
 /** A writer that keeps changing the source (puts, updates, deletes, new keys) until stopped. */

@@ -11,9 +11,9 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { startFaultProxy, uniqueName } from '@ddb-migrate/test-kit';
+import { startFaultProxy, uniqueName, putItems } from '@ddb-migrate/test-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, createFixture, type MigrationFixture, putAll } from './migrate-fixtures.js';
+import { cli, createFixture, type MigrationFixture } from './migrate-fixtures.js';
 
 /** Tables (with stream/PITR/item count), buckets and their objects in both accounts. */
 async function snapshot(fx: MigrationFixture): Promise<string> {
@@ -202,7 +202,7 @@ describe('plan/migrate refuse bad input with exit 2, one clear line, and change 
             BillingMode: 'PAY_PER_REQUEST',
           }),
         );
-        await putAll(f.tgt, name, [{ pk: { S: 'x' } }]);
+        await putItems(f.tgt, name, [{ pk: { S: 'x' } }]);
         return [
           ...withFlag(f.args, '--target-table-name', name),
           '--enable-pitr',

@@ -3,7 +3,6 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { batchWrite, type Item } from '@ddb-migrate/core';
 import {
   createTable,
   generateItems,
@@ -11,20 +10,10 @@ import {
   motoEndpoint,
   sideEnv,
   startFaultProxy,
+  putItems,
 } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import { cli } from './support/run-cli.js';
-
-const keyNames = { partitionKey: 'pk', sortKey: 'sk' };
-
-async function put(client: DynamoDBClient, tableName: string, items: Item[]) {
-  const result = await batchWrite(
-    client,
-    items.map((item) => ({ type: 'put' as const, item })),
-    { tableName, keyNames },
-  );
-  expect(result.failed).toEqual([]);
-}
 
 /** Two accounts with the same 120 items; `base` are the verify flags (+ --endpoint-url, if given). */
 async function identicalTables() {
@@ -37,7 +26,7 @@ async function identicalTables() {
     createTable(targetClient, schema),
   ]);
   const items = generateItems(120, { seed: 13, sk: 'sk' });
-  await Promise.all([put(sourceClient, source.name, items), put(targetClient, target.name, items)]);
+  await Promise.all([putItems(sourceClient, source.name, items), putItems(targetClient, target.name, items)]);
   const env = { ...(await sideEnv(sides.source)) };
   const base = (endpoint?: string) => [
     'verify',

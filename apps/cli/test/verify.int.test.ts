@@ -3,18 +3,16 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { batchWrite, type Item } from '@ddb-migrate/core';
-import { compareTables, createTable, generateItems, isolatedSides, sideEnv } from '@ddb-migrate/test-kit';
+import {
+  compareTables,
+  createTable,
+  generateItems,
+  isolatedSides,
+  sideEnv,
+  putItems,
+} from '@ddb-migrate/test-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './support/run-cli.js';
-
-const keyNames = { partitionKey: 'pk', sortKey: 'sk' };
-
-async function put(client: DynamoDBClient, tableName: string, items: Item[]) {
-  const ops = items.map((item) => ({ type: 'put' as const, item }));
-  const result = await batchWrite(client, ops, { tableName, keyNames });
-  expect(result.failed).toEqual([]);
-}
 
 /** Two accounts, a table each, the same 120 items, then 1 missing, 1 extra, 1 changed in the target. */
 async function setup() {
@@ -27,7 +25,7 @@ async function setup() {
     createTable(targetClient, schema),
   ]);
   const items = generateItems(120, { seed: 9, sk: 'sk' });
-  await put(sourceClient, source.name, items);
+  await putItems(sourceClient, source.name, items);
   const env = { ...(await sideEnv(sides.source)) };
   const base = [
     '--source-region',
@@ -59,7 +57,7 @@ describe('ddb-migrate verify', () => {
 
   it('exits 0 with one JSON document for identical tables', async () => {
     const s = await setup();
-    await put(s.targetClient, s.target.name, s.items);
+    await putItems(s.targetClient, s.target.name, s.items);
 
     const { code, stdout } = await cli(['verify', ...s.base, '--output', 'json'], s.env);
 
@@ -71,7 +69,7 @@ describe('ddb-migrate verify', () => {
   it('exits 1 and writes the NDJSON report and its summary; split runs merge to the same result', async () => {
     const s = await setup();
     const changed = { ...s.items[7]!, extra: { S: 'changed' } };
-    await put(s.targetClient, s.target.name, [
+    await putItems(s.targetClient, s.target.name, [
       ...s.items.slice(1).filter((item) => item !== s.items[7]),
       changed,
       { pk: { S: 'only-in-target' }, sk: { N: '1' } },
@@ -134,7 +132,10 @@ describe('ddb-migrate verify', () => {
 
   it('--repair makes the tables identical and exits 0', async () => {
     const s = await setup();
-    await put(s.targetClient, s.target.name, [...s.items.slice(2), { pk: { S: 'stray' }, sk: { N: '0' } }]);
+    await putItems(s.targetClient, s.target.name, [
+      ...s.items.slice(2),
+      { pk: { S: 'stray' }, sk: { N: '0' } },
+    ]);
 
     const { code, stdout } = await cli(['verify', ...s.base, '--repair', '--output', 'json'], s.env);
 

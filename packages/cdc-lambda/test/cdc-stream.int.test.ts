@@ -2,7 +2,6 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  BatchWriteItemCommand,
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
@@ -15,32 +14,18 @@ import {
   motoEndpoint,
   scanAll,
   startFaultProxy,
+  putItems,
 } from '@ddb-migrate/test-kit';
 import type { Item } from '@ddb-migrate/core';
 import { describe, expect, it } from 'vitest';
 import { cutoffEpochSeconds, parseExportTime } from '../src/config/export-time.js';
 import { cdcStand } from './int-helpers.js';
 
-async function putAll(
-  client: import('@aws-sdk/client-dynamodb').DynamoDBClient,
-  table: string,
-  items: object[],
-) {
-  for (let i = 0; i < items.length; i += 25) {
-    const chunk = items.slice(i, i + 25) as never[];
-    await client.send(
-      new BatchWriteItemCommand({
-        RequestItems: { [table]: chunk.map((Item) => ({ PutRequest: { Item } })) },
-      }),
-    );
-  }
-}
-
 describe('CDC through a real moto stream, the runner and the handler', () => {
   it('converges for every attribute type, changes of one key in one batch, and remove then re-insert', async () => {
     const stand = await cdcStand();
     const items = generateItems(40, { seed: 3 });
-    await putAll(stand.source, stand.src.name, items);
+    await putItems(stand.source, stand.src.name, items);
     const k = (i: number) => items[i]?.pk as { S: string };
     const t = stand.src.name;
     // insert, modify, remove of one key inside one batch
@@ -102,7 +87,7 @@ describe('CDC through a real moto stream, the runner and the handler', () => {
   it('fetches current items for a KEYS_ONLY stream', async () => {
     const stand = await cdcStand({ stream: 'KEYS_ONLY' });
     const items = generateItems(20, { seed: 5 });
-    await putAll(stand.source, stand.src.name, items);
+    await putItems(stand.source, stand.src.name, items);
     await stand.source.send(
       new DeleteItemCommand({ TableName: stand.src.name, Key: { pk: items[0]?.pk as never } }),
     );
@@ -198,7 +183,7 @@ describe('CDC through a real moto stream, the runner and the handler', () => {
       const items = generateItems(150, { seed: 11 }).map(
         (item, i): Item => ({ ...item, g: { S: `g${i % 7}` } }),
       );
-      await putAll(stand.source, stand.src.name, items);
+      await putItems(stand.source, stand.src.name, items);
       for (const item of items.slice(0, 60)) {
         await stand.source.send(
           new UpdateItemCommand({
@@ -242,7 +227,7 @@ describe('CDC through a real moto stream, the runner and the handler', () => {
   it('converges after the runner is stopped mid-stream and restarted from its checkpoint', async () => {
     const stand = await cdcStand();
     const checkpointFile = join(await mkdtemp(join(tmpdir(), 'cdc-int-')), 'checkpoint.json');
-    await putAll(stand.source, stand.src.name, generateItems(120, { seed: 21 }));
+    await putItems(stand.source, stand.src.name, generateItems(120, { seed: 21 }));
     const abort = new AbortController();
     const first = await stand.run(
       {},
@@ -253,7 +238,7 @@ describe('CDC through a real moto stream, the runner and the handler', () => {
     const saved = JSON.parse(await readFile(checkpointFile, 'utf8'));
     expect(Object.values(saved.shards)[0]).toHaveProperty('sequenceNumber');
     // Writes keep coming while the runner is down.
-    await putAll(stand.source, stand.src.name, generateItems(30, { seed: 22 }));
+    await putItems(stand.source, stand.src.name, generateItems(30, { seed: 22 }));
     await stand.source.send(
       new DeleteItemCommand({
         TableName: stand.src.name,

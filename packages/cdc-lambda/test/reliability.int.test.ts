@@ -24,6 +24,7 @@ import {
   scanAll,
   startFaultProxy,
   type TableDiff,
+  putItems,
 } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import type { ApplyConfig, ApplyCounters, ApplyDeps } from '../src/apply/apply-config.js';
@@ -51,17 +52,6 @@ const TARGET_FAULTS: FaultRule[] = [
   },
 ];
 const STORM: FaultRule[] = [{ service: 'dynamodb', operation: 'BatchWriteItem', throttleRate: 1 }];
-
-/** BatchWriteItem in chunks of 25. */
-async function putAll(client: DynamoDBClient, table: string, items: Item[]) {
-  for (let i = 0; i < items.length; i += 25) {
-    await client.send(
-      new BatchWriteItemCommand({
-        RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
-      }),
-    );
-  }
-}
 
 /**
  * Seeded writers, each owning a disjoint share of the keys (so the final source state does not
@@ -198,12 +188,12 @@ describe('reliability: kills, redelivery and target faults never lose or regress
       targetWriter = writerClient;
       const dir = await mkdtemp(join(tmpdir(), 'cdc-reliability-'));
       const items = generateItems(300, { seed: 31 });
-      await putAll(stand.source, stand.src.name, items);
+      await putItems(stand.source, stand.src.name, items);
       // The "export": a snapshot taken in a new whole second with no writes in flight, so the
       // exact cut-off (that second) splits the stream: earlier records are in the snapshot.
       await sleep(1000 - (Date.now() % 1000) + 20);
       const cutoff = Math.floor(Date.now() / 1000);
-      await putAll(stand.target, stand.tgt.name, await scanAll(stand.source, stand.src.name));
+      await putItems(stand.target, stand.tgt.name, await scanAll(stand.source, stand.src.name));
       const config: ApplyConfig = {
         targetTableId: stand.tgt.name,
         ttlDeletes: 'replicate',
@@ -401,7 +391,7 @@ describe('reliability: kills, redelivery and target faults never lose or regress
   it('leaves the target equal to the source when batches are delivered twice or a suffix is redelivered', async () => {
     const stand = await cdcStand();
     const items = generateItems(120, { seed: 51 });
-    await putAll(stand.source, stand.src.name, items);
+    await putItems(stand.source, stand.src.name, items);
     await writeChanges(
       stand.source,
       stand.src.name,

@@ -7,7 +7,7 @@ import {
   type KeyNames,
   toDynamoJson,
 } from '@ddb-migrate/core';
-import { createTable, generateItems, isolatedSides } from '@ddb-migrate/test-kit';
+import { createTable, generateItems, isolatedSides, putItems } from '@ddb-migrate/test-kit';
 import type { Difference, TableSide } from '../src/index.js';
 
 export const KEY_NAMES: KeyNames = { partitionKey: 'pk', sortKey: 'sk' };
@@ -44,12 +44,7 @@ export async function createSides(): Promise<{
 }
 
 export async function putAll(side: TableSide, items: Item[]): Promise<void> {
-  const result = await batchWrite(
-    side.client,
-    items.map((item) => ({ type: 'put' as const, item })),
-    { tableName: side.tableName, keyNames: KEY_NAMES },
-  );
-  if (result.failed.length > 0) throw new Error(`seeding failed for ${result.failed.length} items`);
+  await putItems(side.client, side.tableName, items);
 }
 
 export async function deleteAll(side: TableSide, keys: Item[]): Promise<void> {

@@ -46,7 +46,7 @@ export type {
   LsiSpec,
   ProjectionSpec,
 } from './tables.js';
-export { createTable, createTableInput, scanAll } from './tables.js';
+export { createTable, createTableInput, putItems, scanAll } from './tables.js';
 export { startFaultProxy } from './fault-proxy.js';
 export type {
   FaultProxy,

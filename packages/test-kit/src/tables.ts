@@ -10,6 +10,8 @@ import {
   type Projection,
   type ScalarAttributeType,
   ScanCommand,
+  BatchWriteItemCommand,
+  type WriteRequest,
   type StreamViewType,
   type Tag,
   waitUntilTableExists,
@@ -210,4 +212,24 @@ export async function scanAll(
     startKey = page.LastEvaluatedKey as Item | undefined;
   } while (startKey);
   return items;
+}
+
+/**
+ * Seeds a table: plain BatchWriteItem calls of 25 puts, re-sending UnprocessedItems (a few rounds),
+ * independent of the batch writer under test. Throws when items stay unprocessed.
+ */
+export async function putItems(
+  client: DynamoDBClient,
+  tableName: string,
+  items: readonly Item[],
+): Promise<void> {
+  for (let i = 0; i < items.length; i += 25) {
+    let requests: WriteRequest[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    for (let round = 0; requests.length > 0; round += 1) {
+      if (round === 5)
+        throw new Error(`putItems: ${requests.length} items stayed unprocessed in ${tableName}`);
+      const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }));
+      requests = out.UnprocessedItems?.[tableName] ?? [];
+    }
+  }
 }
