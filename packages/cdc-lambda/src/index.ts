@@ -1,5 +1,5 @@
 // Apply engine (a plain function: used by the Lambda handler and the local runner)
-export { applyStreamBatch } from './apply/apply-stream-batch.js';
+export { applyStreamBatch, emptyApplyCounters } from './apply/apply-stream-batch.js';
 export type { ApplyConfig, ApplyCounters, ApplyDeps, ApplyResult } from './apply/apply-config.js';
 export { coalesceByKey, lowestSequenceNumber } from './apply/coalesce.js';
 export type { KeyChange } from './apply/coalesce.js';

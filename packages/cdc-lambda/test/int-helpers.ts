@@ -8,6 +8,7 @@ import { createQueue, createTable, type GsiSpec, isolatedSides } from '@ddb-migr
 import type { ApplyConfig, ApplyCounters, ApplyResult } from '../src/apply/apply-config.js';
 
 type CounterName = Exclude<keyof ApplyCounters, 'newestCreatedAt'>;
+import { emptyApplyCounters } from '../src/apply/apply-stream-batch.js';
 import { createHandler } from '../src/create-handler.js';
 import { runStream, type StreamRunnerOptions } from '../src/runner/stream-runner.js';
 
@@ -51,21 +52,7 @@ export async function cdcStand(
     });
 
   const totals = () => {
-    const sum: Record<CounterName, number> = {
-      records: 0,
-      skipped: 0,
-      skippedByCutoff: 0,
-      skippedTtlDeletes: 0,
-      coalesced: 0,
-      applied: 0,
-      failed: 0,
-      dlq: 0,
-      fetched: 0,
-      ttlDeletesReplicated: 0,
-      writeCalls: 0,
-      writeRetries: 0,
-      throttles: 0,
-    };
+    const sum: Record<CounterName, number> = emptyApplyCounters();
     for (const r of results)
       for (const name of Object.keys(sum) as CounterName[]) sum[name] += r.counters[name];
     return sum;

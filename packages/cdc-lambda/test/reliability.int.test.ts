@@ -28,6 +28,7 @@ import {
 } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import type { ApplyConfig, ApplyCounters, ApplyDeps } from '../src/apply/apply-config.js';
+import { emptyApplyCounters } from '../src/apply/apply-stream-batch.js';
 import type { LambdaStreamRecord } from '../src/apply/stream-event.js';
 import { createHandler, type StreamHandler } from '../src/create-handler.js';
 import { describeAllShards } from '../src/runner/shard-lineage.js';
@@ -206,21 +207,7 @@ describe('reliability: kills, redelivery and target faults never lose or regress
         delivered: 0,
         accounted: 0,
         mismatches: 0,
-        counters: {
-          records: 0,
-          skipped: 0,
-          skippedByCutoff: 0,
-          skippedTtlDeletes: 0,
-          coalesced: 0,
-          applied: 0,
-          failed: 0,
-          dlq: 0,
-          fetched: 0,
-          ttlDeletesReplicated: 0,
-          writeCalls: 0,
-          writeRetries: 0,
-          throttles: 0,
-        },
+        counters: emptyApplyCounters(),
         batchItemFailures: 0,
         acknowledged: new Set(),
       };

@@ -47,7 +47,7 @@ export async function applyStreamBatch(
   const logger = deps.logger ?? noopLogger;
   const margin = config.safetyMarginMs ?? Math.min(10_000, Math.max(1000, remainingTimeMs * 0.2));
   const deadline = now() + Math.max(0, remainingTimeMs - margin);
-  const counters = emptyCounters(records.length);
+  const counters = emptyApplyCounters(records.length);
   const failures: string[] = [];
   const deadLetters: { message: DeadLetterMessage; lowest: string; count: number }[] = [];
 
@@ -301,7 +301,8 @@ function sortedFailures(sequenceNumbers: string[]): { itemIdentifier: string }[]
     .map((itemIdentifier) => ({ itemIdentifier }));
 }
 
-function emptyCounters(records: number): ApplyCounters {
+/** Counters of a batch of `records` records before anything happened to them (also the zero to sum from). */
+export function emptyApplyCounters(records = 0): ApplyCounters {
   return {
     records,
     skipped: 0,
