@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import {
-  BatchWriteItemCommand,
   DeleteItemCommand,
   DynamoDBClient,
   PutItemCommand,
@@ -16,7 +15,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { getIntFromEnv, type Item } from '@ddb-migrate/core';
-import { createBucket, createTable, generateItems, startMotoServer, targetSide } from '@ddb-migrate/test-kit';
+import {
+  createBucket,
+  createTable,
+  generateItems,
+  startMotoServer,
+  targetSide,
+  putItems,
+} from '@ddb-migrate/test-kit';
 import { runCli } from 'ddb-migrate';
 
 const SOURCE_ACCOUNT = '123456789012';
@@ -77,7 +83,7 @@ async function demo(endpoint: string): Promise<number> {
     }),
   );
   const items = generateItems(ITEMS, { seed: 42 });
-  await loadSource(src, table, items);
+  await putItems(src, table, items, { concurrency: 4 });
   say(
     `${at()} source account ${SOURCE_ACCOUNT}: table ${table} with ${ITEMS.toLocaleString('en-US')} varied items (every type, 38-digit numbers, binary, unicode), PITR on`,
   );
@@ -188,21 +194,6 @@ async function verify(endpoint: string, table: string, env: NodeJS.ProcessEnv): 
       : `${at()} RESULT: verify exited ${code}: ${code === 1 ? 'the tables differ' : 'verify failed'}`,
   );
   return code;
-}
-
-async function loadSource(client: DynamoDBClient, table: string, items: Item[]): Promise<void> {
-  const chunks: Item[][] = [];
-  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
-  const worker = async () => {
-    for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
-      await client.send(
-        new BatchWriteItemCommand({
-          RequestItems: { [table]: chunk.map((Item) => ({ PutRequest: { Item } })) },
-        }),
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, worker));
 }
 
 function startWriter(client: DynamoDBClient, table: string, items: Item[]) {

@@ -73,6 +73,7 @@ import {
   startFaultProxy,
   startMotoServer,
   uniqueName,
+  putItems,
 } from '@ddb-migrate/test-kit';
 import { runCli } from 'ddb-migrate';
 
@@ -162,7 +163,7 @@ async function run(endpoint: string, proxy: FaultProxy): Promise<number> {
     }),
   );
   const items = generateItems(KEYS, { seed: SEED });
-  await loadSource(src, table, items);
+  await putItems(src, table, items, { concurrency: 4 });
   const bucket = await createBucket(new S3Client({ ...sides.target, forcePathStyle: true }));
   say(
     `source ${table} (account ${sides.sourceAccount}): ${fmt(KEYS)} varied items; target account ${sides.targetAccount}`,
@@ -846,21 +847,6 @@ function subtract(a: Counts, b: Counts | undefined): Counts {
   const out = { ...a };
   for (const k of Object.keys(out) as (keyof Counts)[]) out[k] = a[k] - (b?.[k] ?? 0);
   return out;
-}
-
-async function loadSource(client: DynamoDBClient, table: string, items: Item[]): Promise<void> {
-  const chunks: Item[][] = [];
-  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
-  const worker = async () => {
-    for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
-      await client.send(
-        new BatchWriteItemCommand({
-          RequestItems: { [table]: chunk.map((Item) => ({ PutRequest: { Item } })) },
-        }),
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, worker));
 }
 
 async function cli(args: string[], env: NodeJS.ProcessEnv) {

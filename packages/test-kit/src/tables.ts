@@ -215,21 +215,28 @@ export async function scanAll(
 }
 
 /**
- * Seeds a table: plain BatchWriteItem calls of 25 puts, re-sending UnprocessedItems (a few rounds),
- * independent of the batch writer under test. Throws when items stay unprocessed.
+ * Seeds a table: plain BatchWriteItem calls of 25 puts (`concurrency` in flight, default 1),
+ * re-sending UnprocessedItems (a few rounds), independent of the batch writer under test.
+ * Throws when items stay unprocessed.
  */
 export async function putItems(
   client: DynamoDBClient,
   tableName: string,
   items: readonly Item[],
+  opts: { concurrency?: number } = {},
 ): Promise<void> {
-  for (let i = 0; i < items.length; i += 25) {
-    let requests: WriteRequest[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-    for (let round = 0; requests.length > 0; round += 1) {
-      if (round === 5)
-        throw new Error(`putItems: ${requests.length} items stayed unprocessed in ${tableName}`);
-      const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }));
-      requests = out.UnprocessedItems?.[tableName] ?? [];
+  const chunks: Item[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  const worker = async () => {
+    for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
+      let requests: WriteRequest[] = chunk.map((Item) => ({ PutRequest: { Item } }));
+      for (let round = 0; requests.length > 0; round += 1) {
+        if (round === 5)
+          throw new Error(`putItems: ${requests.length} items stayed unprocessed in ${tableName}`);
+        const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }));
+        requests = out.UnprocessedItems?.[tableName] ?? [];
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, worker));
 }
