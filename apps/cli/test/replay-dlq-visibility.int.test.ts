@@ -3,6 +3,7 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type DeadLetterMessage, sendDeadLetter } from '@ddb-migrate/cdc-lambda';
 import { createQueue, createTable, isolatedSides, sideEnv, startFaultProxy } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
+import { replayDlqArgs } from './support/replay-dlq-args.js';
 import { cli } from './support/run-cli.js';
 
 function deadLetter(pk: string, streamArn: string): DeadLetterMessage {
@@ -40,19 +41,14 @@ describe('ddb-migrate replay-dlq visibility', () => {
     try {
       const run = cli(
         [
-          'replay-dlq',
+          ...replayDlqArgs({
+            queueUrl: queue.url,
+            source: source.name,
+            target: target.name,
+            roleArn: sides.targetRoleArn,
+          }),
           '--endpoint-url',
           proxy.endpoint,
-          '--queue-url',
-          queue.url,
-          '--source-region',
-          'us-east-1',
-          '--source-table-name',
-          source.name,
-          '--target-table-name',
-          target.name,
-          '--target-role-arn',
-          sides.targetRoleArn,
           '--visibility-timeout',
           '2',
           '--output',

@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -10,19 +9,8 @@ import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-s
 import { type DeadLetterMessage, sendDeadLetter } from '@ddb-migrate/cdc-lambda';
 import { createQueue, createTable, isolatedSides, sideEnv } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli.js';
-
-async function cli(args: string[], env: NodeJS.ProcessEnv) {
-  const out = { stdout: '', stderr: '' };
-  const stdout = new PassThrough().on('data', (c: Buffer) => {
-    out.stdout += c.toString();
-  });
-  const stderr = new PassThrough().on('data', (c: Buffer) => {
-    out.stderr += c.toString();
-  });
-  const code = await runCli(args, { stdout, stderr, env });
-  return { code, ...out };
-}
+import { replayDlqArgs } from './support/replay-dlq-args.js';
+import { cli } from './support/run-cli.js';
 
 function failedRecord(pk: string, seq: string, streamArn: string): DeadLetterMessage {
   return {
@@ -75,17 +63,12 @@ describe('ddb-migrate replay-dlq', () => {
     await sendDeadLetter(sqs, queue.url, failedRecord('gone', '102', streamArn));
     await sendDeadLetter(sqs, queue.url, failedRecord('poison', '103', streamArn));
     const args = [
-      'replay-dlq',
-      '--queue-url',
-      queue.url,
-      '--source-region',
-      'us-east-1',
-      '--source-table-name',
-      source.name,
-      '--target-table-name',
-      target.name,
-      '--target-role-arn',
-      sides.targetRoleArn,
+      ...replayDlqArgs({
+        queueUrl: queue.url,
+        source: source.name,
+        target: target.name,
+        roleArn: sides.targetRoleArn,
+      }),
       '--visibility-timeout',
       '0',
       '--output',
@@ -191,17 +174,12 @@ describe('ddb-migrate replay-dlq with Lambda event source mapping on-failure rec
     const streamArn = source.streamArn as string;
     const { shardId, records } = await streamRecords(streams, streamArn);
     const args = [
-      'replay-dlq',
-      '--queue-url',
-      queue.url,
-      '--source-region',
-      'us-east-1',
-      '--source-table-name',
-      source.name,
-      '--target-table-name',
-      target.name,
-      '--target-role-arn',
-      sides.targetRoleArn,
+      ...replayDlqArgs({
+        queueUrl: queue.url,
+        source: source.name,
+        target: target.name,
+        roleArn: sides.targetRoleArn,
+      }),
       '--visibility-timeout',
       '0',
     ];
