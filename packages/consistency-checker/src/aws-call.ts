@@ -1,10 +1,10 @@
 import {
   AwsCallError,
-  backoffDelayMs,
   isRetryableError,
   isThrottlingError,
   type Logger,
   noopLogger,
+  retryCall,
   type TokenBucket,
 } from '@ddb-migrate/core';
 
@@ -34,31 +34,33 @@ export function defaultCallPolicy(partial: Partial<CallPolicy> = {}): CallPolicy
  * errors (and the last retryable one) become an {@link AwsCallError}.
  */
 export async function callAws<T>(operation: string, policy: CallPolicy, call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    policy.signal?.throwIfAborted();
-    try {
-      return await call();
-    } catch (error) {
-      if (!isRetryableError(error)) {
-        const gone = (error as { name?: string }).name === 'ResourceNotFoundException';
-        throw new AwsCallError(
-          operation,
-          error,
-          gone
-            ? { hint: 'A table was deleted or renamed while verify ran; nothing was compared to the end' }
-            : {},
-        );
-      }
-      if (attempt >= policy.maxAttempts) {
-        throw new AwsCallError(operation, error, {
-          hint: `AWS kept failing after ${attempt} attempts; check the table, the network and the account's limits, then run verify again`,
-        });
-      }
-      policy.onRetry?.(isThrottlingError(error));
-      const delay = backoffDelayMs(attempt, { baseMs: 100, maxMs: 10_000 });
-      policy.logger.debug('retrying AWS call', { operation, attempt, delayMs: Math.round(delay) });
-      await policy.sleep(delay);
+  try {
+    return await retryCall(call, {
+      attempts: policy.maxAttempts,
+      baseMs: 100,
+      maxMs: 10_000,
+      sleep: policy.sleep,
+      ...(policy.signal ? { signal: policy.signal } : {}),
+      onRetry: (error, attempt, delayMs) => {
+        policy.onRetry?.(isThrottlingError(error));
+        policy.logger.debug('retrying AWS call', { operation, attempt, delayMs: Math.round(delayMs) });
+      },
+    });
+  } catch (error) {
+    if (policy.signal?.aborted && error === policy.signal.reason) throw error;
+    if (isRetryableError(error)) {
+      throw new AwsCallError(operation, error, {
+        hint: `AWS kept failing after ${policy.maxAttempts} attempts; check the table, the network and the account's limits, then run verify again`,
+      });
     }
+    const gone = (error as { name?: string }).name === 'ResourceNotFoundException';
+    throw new AwsCallError(
+      operation,
+      error,
+      gone
+        ? { hint: 'A table was deleted or renamed while verify ran; nothing was compared to the end' }
+        : {},
+    );
   }
 }
 

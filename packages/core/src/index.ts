@@ -70,6 +70,8 @@ export { createHttpHandler, DEFAULT_MAX_SOCKETS } from './clients/http-handler.j
 // write
 export type { BackoffOptions } from './write/backoff.js';
 export { backoffDelayMs, errorCode, isRetryableError, isThrottlingError, sleep } from './write/backoff.js';
+export { isRetryableCallError, retryCall } from './write/retry-call.js';
+export type { RetryCallOptions } from './write/retry-call.js';
 export { TokenBucket } from './write/token-bucket.js';
 export type {
   BatchWriteClient,

@@ -1,4 +1,4 @@
-import { backoffDelayMs, isRetryableError, type Logger } from '@ddb-migrate/core';
+import { type Logger, retryCall } from '@ddb-migrate/core';
 
 /** What {@link retryAws} needs from its caller (a StepContext fits). */
 export interface RetryHost {
@@ -37,20 +37,19 @@ export async function retryAws<T>(
   call: () => Promise<T>,
   policy: RetryPolicy = {},
 ): Promise<T> {
-  const attempts = policy.attempts ?? 8;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (err) {
-      const name = awsErrorNameOf(err);
-      const busy = policy.retryOn?.includes(name) ?? false;
-      if (attempt >= attempts || !(busy || isRetryableError(err))) throw err;
-      const delay = Math.max(
-        100,
-        backoffDelayMs(attempt, { baseMs: policy.baseMs ?? 1000, maxMs: policy.maxMs ?? 15_000 }),
-      );
-      host.logger.warn('AWS call will be retried', { operation, error: name, attempt, delayMs: delay });
-      await host.sleep(delay);
-    }
-  }
+  return retryCall(call, {
+    attempts: policy.attempts ?? 8,
+    baseMs: policy.baseMs ?? 1000,
+    maxMs: policy.maxMs ?? 15_000,
+    minDelayMs: 100,
+    ...(policy.retryOn ? { retryOn: policy.retryOn } : {}),
+    sleep: (ms) => host.sleep(ms),
+    onRetry: (error, attempt, delayMs) =>
+      host.logger.warn('AWS call will be retried', {
+        operation,
+        error: awsErrorNameOf(error),
+        attempt,
+        delayMs,
+      }),
+  });
 }

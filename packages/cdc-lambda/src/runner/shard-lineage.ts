@@ -3,7 +3,8 @@ import {
   type DynamoDBStreamsClient,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
-import { backoffDelayMs, isRetryableError } from '@ddb-migrate/core';
+import { retryCall } from '@ddb-migrate/core';
+import { STREAMS_BACKOFF, STREAMS_RETRY_ON } from './shard-reader.js';
 
 /** A shard as the runner tracks it. */
 export interface ShardInfo {
@@ -77,13 +78,10 @@ async function describePage(
   sleep: (ms: number) => Promise<void>,
   maxAttempts: number,
 ) {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await client.send(command);
-    } catch (error) {
-      const limited = (error as { name?: string }).name === 'LimitExceededException';
-      if (!(limited || isRetryableError(error)) || attempt >= maxAttempts) throw error;
-      await sleep(backoffDelayMs(attempt, { baseMs: 200, maxMs: 5000 }));
-    }
-  }
+  return retryCall(() => client.send(command), {
+    attempts: maxAttempts,
+    ...STREAMS_BACKOFF,
+    retryOn: STREAMS_RETRY_ON,
+    sleep,
+  });
 }

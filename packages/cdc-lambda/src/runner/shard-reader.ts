@@ -4,7 +4,12 @@ import {
   GetShardIteratorCommand,
   type _Record as StreamSdkRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import { backoffDelayMs, isRetryableError, MigrationError } from '@ddb-migrate/core';
+import { backoffDelayMs, isRetryableCallError, MigrationError, retryCall } from '@ddb-migrate/core';
+
+/** Backoff of the Streams calls: LimitExceededException (HTTP 400, not retried by the SDK), throttles, 5xx. */
+export const STREAMS_BACKOFF = { baseMs: 200, maxMs: 5000 } as const;
+/** Error names retried besides throttles and transient faults. */
+export const STREAMS_RETRY_ON = ['LimitExceededException'] as const;
 
 /** GetRecords returns at most 1,000 records a call. */
 export const MAX_GET_RECORDS_LIMIT = 1000;
@@ -71,38 +76,41 @@ export class ShardReader {
           continue;
         }
         if (name === 'TrimmedDataAccessException') throw this.trimmed(error);
-        if (!this.retryable(error, name) || attempt >= (this.opts.maxAttempts ?? 12)) throw error;
-        await this.opts.sleep(backoffDelayMs(attempt, { baseMs: 200, maxMs: 5000 }));
+        if (!isRetryableCallError(error, STREAMS_RETRY_ON) || attempt >= (this.opts.maxAttempts ?? 12))
+          throw error;
+        await this.opts.sleep(backoffDelayMs(attempt, STREAMS_BACKOFF));
       }
     }
   }
 
   private async acquireIterator(): Promise<string> {
     const { client, streamArn, shardId } = this.opts;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const out = await client.send(
-          new GetShardIteratorCommand({
-            StreamArn: streamArn,
-            ShardId: shardId,
-            ...(this.lastRead === undefined
-              ? { ShardIteratorType: 'TRIM_HORIZON' as const }
-              : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: this.lastRead }),
-          }),
-        );
-        if (!out.ShardIterator) throw new Error(`GetShardIterator returned no iterator for ${shardId}`);
-        return out.ShardIterator;
-      } catch (error) {
-        const name = (error as { name?: string }).name;
-        if (name === 'TrimmedDataAccessException') throw this.trimmed(error);
-        if (!this.retryable(error, name) || attempt >= (this.opts.maxAttempts ?? 12)) throw error;
-        await this.opts.sleep(backoffDelayMs(attempt, { baseMs: 200, maxMs: 5000 }));
-      }
+    try {
+      return await retryCall(
+        async () => {
+          const out = await client.send(
+            new GetShardIteratorCommand({
+              StreamArn: streamArn,
+              ShardId: shardId,
+              ...(this.lastRead === undefined
+                ? { ShardIteratorType: 'TRIM_HORIZON' as const }
+                : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: this.lastRead }),
+            }),
+          );
+          if (!out.ShardIterator) throw new Error(`GetShardIterator returned no iterator for ${shardId}`);
+          return out.ShardIterator;
+        },
+        {
+          attempts: this.opts.maxAttempts ?? 12,
+          ...STREAMS_BACKOFF,
+          retryOn: STREAMS_RETRY_ON,
+          sleep: this.opts.sleep,
+        },
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name === 'TrimmedDataAccessException') throw this.trimmed(error);
+      throw error;
     }
-  }
-
-  private retryable(error: unknown, name: string | undefined): boolean {
-    return name === 'LimitExceededException' || isRetryableError(error);
   }
 
   private trimmed(cause: unknown): MigrationError {
