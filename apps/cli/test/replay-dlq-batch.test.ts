@@ -67,8 +67,9 @@ describe('readBatchKeys', () => {
 
     const out = await readBatchKeys(streams.client, batch);
 
-    expect(out.records).toBe(4);
+    expect(out.records).toBe(3); // 98, 99, 100: a sequence number seen twice is one record
     expect(out.keys.map((k) => k.pk?.S)).toEqual(['a', 'b', 'c']);
+    expect(out.complete).toBe(true);
     expect((streams.calls[0] as GetShardIteratorCommand).input).toMatchObject({
       ShardIteratorType: 'AT_SEQUENCE_NUMBER',
       SequenceNumber: '98',
@@ -82,7 +83,7 @@ describe('readBatchKeys', () => {
 
     const out = await readBatchKeys(streams.client, batch);
 
-    expect(out).toEqual({ keys: [{ pk: { S: 'a' }, sk: { S: 'a' } }], records: 1 });
+    expect(out).toMatchObject({ keys: [{ pk: { S: 'a' }, sk: { S: 'a' } }], records: 1, complete: true });
   });
 
   it.each([
@@ -110,5 +111,109 @@ describe('readBatchKeys', () => {
 
     expect(error).not.toBeInstanceOf(BatchTrimmedError);
     expect((error as Error).name).toBe('AccessDeniedException');
+  });
+});
+
+/**
+ * An open shard: `pages` in order, then empty pages with a next iterator forever (the tail of an
+ * open shard, or records not readable yet). GetRecords "returns an empty list" when the portion of
+ * the shard the iterator points to has no records, and "it might take multiple calls to get to a
+ * portion of the shard that contains stream records" (DynamoDB Streams API reference, GetRecords,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html).
+ */
+function openShard(pages: { Records?: unknown[] }[]) {
+  const calls: unknown[] = [];
+  let page = 0;
+  return {
+    calls,
+    getRecordsCalls: () => calls.filter((c) => c instanceof GetRecordsCommand).length,
+    client: {
+      send: async (command: unknown) => {
+        calls.push(command);
+        if (command instanceof GetShardIteratorCommand) return { ShardIterator: 'it-0' };
+        if (command instanceof GetRecordsCommand) {
+          const next = pages[page] ?? { Records: [] };
+          page += 1;
+          return { ...next, NextShardIterator: `it-${page}` };
+        }
+        throw new Error('unexpected command');
+      },
+    } as never,
+  };
+}
+
+/** A virtual clock: sleeping advances it, so a time bound is reached without waiting. */
+function virtualClock() {
+  let now = 0;
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+describe('readBatchKeys on AWS-shaped shards (empty pages mid-shard)', () => {
+  const empty = { Records: [] };
+
+  it('keeps reading through more than three empty pages in the middle of a shard until the end sequence number', async () => {
+    const streams = openShard([
+      { Records: [record('98', 'a')] },
+      empty,
+      empty,
+      empty,
+      empty,
+      empty,
+      {
+        Records: [record('99', 'b'), record('100', 'c')],
+      },
+    ]);
+
+    const out = await readBatchKeys(streams.client, { ...batch, batchSize: 3 }, virtualClock());
+
+    expect(out.complete).toBe(true);
+    expect(out.records).toBe(3);
+    expect(out.keys.map((k) => k.pk?.S)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('stops as soon as the end sequence number is read, without polling the shard further', async () => {
+    const streams = openShard([{ Records: [record('98', 'a'), record('99', 'b'), record('100', 'c')] }]);
+
+    const out = await readBatchKeys(streams.client, batch, virtualClock());
+
+    expect(out.complete).toBe(true);
+    expect(streams.getRecordsCalls()).toBe(1);
+  });
+
+  it('stops once batchSize records of the range are read', async () => {
+    const streams = openShard([{ Records: [record('98', 'a'), record('99', 'b')] }]);
+
+    const out = await readBatchKeys(streams.client, { ...batch, batchSize: 2 }, virtualClock());
+
+    expect(out).toMatchObject({ complete: true, records: 2 });
+    expect(streams.getRecordsCalls()).toBe(1);
+  });
+
+  it('reports a partial read (not complete) when the time bound passes before the end or batchSize is reached', async () => {
+    const streams = openShard([{ Records: [record('98', 'a')] }]);
+
+    const out = await readBatchKeys(
+      streams.client,
+      { ...batch, batchSize: 3 },
+      { ...virtualClock(), readMs: 5_000 },
+    );
+
+    expect(out.complete).toBe(false);
+    expect(out.records).toBe(1);
+    expect(out.reason).toMatch(/1 of 3 records.*100 not reached/);
+    expect(streams.getRecordsCalls()).toBeGreaterThan(3);
+  });
+
+  it('reports a read that found nothing before the time bound as partial, not as trimmed', async () => {
+    const streams = openShard([]);
+
+    const out = await readBatchKeys(streams.client, batch, { ...virtualClock(), readMs: 5_000 });
+
+    expect(out).toMatchObject({ complete: false, records: 0, keys: [] });
   });
 });

@@ -8,6 +8,7 @@ export interface ReplayDlqCliOptions extends GlobalOptions, SourceTargetOptions 
   maxMessages?: number;
   stableAttempts: number;
   visibilityTimeout: number;
+  streamReadSeconds: number;
 }
 
 /**
@@ -41,6 +42,12 @@ export const replayDlqCommand: CommandModule<object, ReplayDlqCliOptions> = {
         type: 'number',
         default: 120,
         describe: 'Seconds a received message stays hidden while its keys are re-synced',
+      })
+      .option('stream-read-seconds', {
+        type: 'number',
+        default: 60,
+        describe:
+          "Seconds to re-read an ESM batch from the stream before calling the read partial (GetRecords may return empty pages mid-shard); a partial batch's message is kept",
       }) as never,
   handler: async (argv: ArgumentsCamelCase<ReplayDlqCliOptions>) => {
     await runAndReport(argv, (ctx) => import('./run.js').then((m) => m.runReplayDlq(argv, ctx)));

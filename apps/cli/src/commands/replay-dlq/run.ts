@@ -59,8 +59,12 @@ const TRIMMED_REMEDY =
  * - the CDC engine's whole-record messages: the record's key;
  * - a Lambda event source mapping's metadata-only OnFailure records: the distinct keys of the
  *   batch's records, re-read from the stream (AT_SEQUENCE_NUMBER start, up to the end).
- * Messages that fail, batches already trimmed from the stream, and unknown messages stay in the
- * queue. Exit 0 when every message was handled, 3 when some failed or were trimmed.
+ * A message is deleted only when all of its keys are known and stable in the target: an ESM batch
+ * only after its re-read reached its endSequenceNumber or `batchSize` records (a partial re-read,
+ * bounded by --stream-read-seconds, is reported and kept). Records of another table's stream than
+ * --source-table-name are refused in both kinds. Messages that fail, batches already trimmed from
+ * the stream, and unknown messages stay in the queue. Exit 0 when every message was handled, 3 when
+ * some failed, were partial or were trimmed.
  */
 export async function runReplayDlq(
   options: ReplayDlqCliOptions,
@@ -172,6 +176,8 @@ export async function runReplayDlq(
       ctx.logger.warn('key not re-synced; message left in the queue', { sequenceNumber, error });
     };
     try {
+      const foreign = otherTable(dead.record.eventSourceARN);
+      if (foreign !== undefined) return fail(foreign);
       const key = fromDynamoJson(dead.record.dynamodb?.Keys);
       const outcome = await resyncKeys(source, target, [key], options.stableAttempts);
       count(outcome);
@@ -193,17 +199,16 @@ export async function runReplayDlq(
       ctx.logger.warn('ESM batch not re-synced; message left in the queue', { ...fields, error });
     };
     try {
-      const table = tableNameFromStreamArn(streamArn);
-      if (
-        table !== undefined &&
-        table !== source.tableName &&
-        !source.tableName.endsWith(`:table/${table}`)
-      ) {
-        return fail(`the batch is from table ${table}'s stream, not --source-table-name ${source.tableName}`);
-      }
-      const batch = await readBatchKeys(streams, failure.batch);
+      const foreign = otherTable(streamArn);
+      if (foreign !== undefined) return fail(foreign);
+      const batch = await readBatchKeys(streams, failure.batch, { readMs: options.streamReadSeconds * 1000 });
+      // A partial read's keys are re-synced too (harmless, and it helps), but the batch may hold
+      // keys not read yet: the message stays and comes back after its visibility timeout.
       const outcome = await resyncKeys(source, target, batch.keys, options.stableAttempts);
       count(outcome);
+      if (!batch.complete) {
+        return fail(`${batch.reason}; message left in the queue: run replay-dlq again, or ${TRIMMED_REMEDY}`);
+      }
       if (outcome.failed > 0) {
         return fail(`${outcome.failed} of ${batch.keys.length} keys not re-synced: ${outcome.firstError}`);
       }
@@ -220,6 +225,19 @@ export async function runReplayDlq(
       }
       fail(describeError(error));
     }
+  }
+
+  /**
+   * Why a record from this stream ARN is refused: it names another table than --source-table-name
+   * (a name, or an ARN ending in `:table/<name>`). Undefined when it is this table's, or unknown.
+   * The same rule for the engine's dead letters and the ESM's batches.
+   */
+  function otherTable(streamArn: string | undefined): string | undefined {
+    const table = streamArn === undefined ? undefined : tableNameFromStreamArn(streamArn);
+    if (table === undefined || table === source.tableName || source.tableName.endsWith(`:table/${table}`)) {
+      return undefined;
+    }
+    return `the record is from table ${table}'s stream, not --source-table-name ${source.tableName}`;
   }
 
   function count(outcome: { puts: number; deletes: number }): void {
