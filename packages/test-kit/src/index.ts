@@ -57,3 +57,27 @@ export type {
 } from './fault-proxy.js';
 export { identifyOperation } from './request-operation.js';
 export type { RequestOperation } from './request-operation.js';
+export type { SimClock, SimClockOptions } from './streams-sim/sim-clock.js';
+export { createSimClock } from './streams-sim/sim-clock.js';
+export type {
+  AppendResult,
+  SimEventName,
+  SimRecordInput,
+  SimShard,
+  SimStream,
+  SimStreamViewType,
+} from './streams-sim/stream-types.js';
+export type { StreamsSim, StreamsSimOptions, StreamsSimStats } from './streams-sim/streams-sim-server.js';
+export { startStreamsSim } from './streams-sim/streams-sim-server.js';
+export type { FeedFromOptions, StreamFeed } from './streams-sim/feed-from.js';
+export { feedFrom } from './streams-sim/feed-from.js';
+export type {
+  EsmContext,
+  EsmCounters,
+  EsmHandler,
+  EsmRecord,
+  EventSourceMappingOptions,
+  OnFailureMessage,
+} from './streams-sim/esm-types.js';
+export type { EventSourceMapping } from './streams-sim/event-source-mapping.js';
+export { createEventSourceMapping } from './streams-sim/event-source-mapping.js';
