@@ -1,7 +1,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type AwsSideConfig, assumeRoleCredentials, createDynamoDbClient, type Env } from '@ddb-migrate/core';
+import {
+  type AwsSideConfig,
+  assumeRoleCredentials,
+  createDynamoDbClient,
+  createHttpHandler,
+  type Env,
+} from '@ddb-migrate/core';
 import type { ApplyConfig } from './apply/apply-config.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './apply/time-budget.js';
 import { type CdcLambdaConfig, regionFromArn } from './config/cdc-config.js';
 
 /** The Lambda's clients: target writes, source reads (fetch-on-change), the dead-letter queue. */
@@ -12,12 +19,19 @@ export interface LambdaClients {
 }
 
 /**
- * Per-request timeout of the DynamoDB clients. A write must not outlive its invocation: Lambda
- * retries a timed-out batch, and a stale write landing after the retry's could regress an item.
- * The engine stops starting calls a safety margin (1-10 s, 20% of the time left) before the
- * deadline; with a function timeout of 30 s or more that margin covers this timeout.
+ * Per-request timeout of the clients, handed to the engine as `requestTimeoutMs`. A write must not
+ * outlive its invocation: Lambda retries a timed-out batch, and a stale write landing after the
+ * retry's could regress an item. The guarantee: a write of an invocation is never in flight after
+ * the invocation returns; every request is bounded by the request timeout, which is inside the
+ * safety margin. The engine starts no request later than request timeout + safety margin (1-10 s,
+ * 20% of the time left) before the invocation ends and aborts one still running after the
+ * timeout. The DynamoDB clients make one attempt per send (`maxAttempts: 1`): the engine retries
+ * itself, with backoff and jitter, so SDK retries cannot stretch a send past this bound.
  */
-export const LAMBDA_REQUEST_TIMEOUT_MS = 5_000;
+export const LAMBDA_REQUEST_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_MS;
+
+/** One attempt per send: retries belong to the engine, which knows the invocation's deadline. */
+const SDK_MAX_ATTEMPTS = 1;
 
 /**
  * Builds the clients from the validated config. The target signs with TARGET_ROLE_ARN's
@@ -32,6 +46,7 @@ export function createLambdaClients(config: CdcLambdaConfig, env: Env): LambdaCl
     region: config.targetRegion,
     ...endpoint,
     requestTimeoutMs: LAMBDA_REQUEST_TIMEOUT_MS,
+    maxAttempts: SDK_MAX_ATTEMPTS,
     ...(config.targetRoleArn === undefined
       ? {}
       : {
@@ -46,8 +61,15 @@ export function createLambdaClients(config: CdcLambdaConfig, env: Env): LambdaCl
     region: sourceRegion,
     ...endpoint,
     requestTimeoutMs: LAMBDA_REQUEST_TIMEOUT_MS,
+    maxAttempts: SDK_MAX_ATTEMPTS,
   });
-  const sqs = new SQSClient({ region: queueRegion(config.dlqUrl) ?? ownRegion, ...endpoint });
+  // The engine does not retry SQS itself, so its client keeps the SDK's retries; the engine bounds
+  // each send as a whole by the request timeout.
+  const sqs = new SQSClient({
+    region: queueRegion(config.dlqUrl) ?? ownRegion,
+    ...endpoint,
+    requestHandler: createHttpHandler({ maxSockets: 8, requestTimeoutMs: LAMBDA_REQUEST_TIMEOUT_MS }),
+  });
   return { target, source, sqs };
 }
 
@@ -58,6 +80,7 @@ export function toApplyConfig(config: CdcLambdaConfig): ApplyConfig {
     cutoffEpochSeconds: config.cutoffEpochSeconds,
     ttlDeletes: config.ttlDeletes,
     dlqUrl: config.dlqUrl,
+    requestTimeoutMs: LAMBDA_REQUEST_TIMEOUT_MS,
     ...(config.sourceTableArn === undefined ? {} : { sourceTableArn: config.sourceTableArn }),
   };
 }

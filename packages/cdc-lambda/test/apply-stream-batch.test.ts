@@ -2,7 +2,7 @@ import type { WriteOp } from '@ddb-migrate/core';
 import { describe, expect, it } from 'vitest';
 import type { ApplyConfig } from '../src/apply/apply-config.js';
 import { applyStreamBatch } from '../src/apply/apply-stream-batch.js';
-import { fakeSqs, fakeWriteBatch, STREAM_ARN, streamRecord } from './fixtures.js';
+import { fakeSqs, fakeWriteBatch, ledgerOf, STREAM_ARN, streamRecord } from './fixtures.js';
 
 const config: ApplyConfig = {
   targetTableId: 'target',
@@ -254,5 +254,69 @@ describe('applyStreamBatch record validation', () => {
     expect(calls[0]?.map(pkOf)).toEqual(['ok']);
     expect(JSON.parse(sent[0]?.MessageBody ?? '{}')).toMatchObject({ errorCode: 'InvalidRecordImage' });
     expect(counters).toMatchObject({ applied: 1, dlq: 1 });
+  });
+});
+
+describe('applyStreamBatch export cutoff', () => {
+  const cutoff = { ...config, cutoffEpochSeconds: 1000 };
+
+  it('ends a key whose records straddle the cutoff at its newest image, even when an older record looks later', async () => {
+    const { writeBatch, calls } = fakeWriteBatch();
+    // ApproximateCreationDateTime is rounded and not a sequence: the newer record of each key
+    // carries the earlier-looking time.
+    const records = [
+      streamRecord('MODIFY', 'a', { seq: '11', createdAt: 1000, image: { v: { S: 'older' } } }),
+      streamRecord('MODIFY', 'a', { seq: '12', createdAt: 999, image: { v: { S: 'newest' } } }),
+      streamRecord('INSERT', 'b', { seq: '13', createdAt: 1001 }),
+      streamRecord('REMOVE', 'b', { seq: '14', createdAt: 999 }),
+    ];
+    const { counters } = await applyStreamBatch(records, { target, writeBatch }, cutoff, 60_000);
+    const ops = calls.flat();
+    expect(ops.find((op) => pkOf(op) === 'a')).toMatchObject({ type: 'put', item: { v: { S: 'newest' } } });
+    expect(ops.find((op) => pkOf(op) === 'b')?.type).toBe('delete');
+    expect(counters).toMatchObject({ applied: 2, coalesced: 2, skipped: 0, skippedByCutoff: 0 });
+    expect(ledgerOf(counters)).toEqual({ sum: 4, records: 4 });
+  });
+
+  it('skips a key only when every record of it is older than the cutoff, counting each record', async () => {
+    const { writeBatch, calls } = fakeWriteBatch();
+    const records = [
+      streamRecord('INSERT', 'old', { createdAt: 998 }),
+      streamRecord('MODIFY', 'old', { createdAt: 999 }),
+      streamRecord('REMOVE', 'old', { createdAt: 999 }),
+      streamRecord('MODIFY', 'mixed', { createdAt: 999, image: { v: { N: '1' } } }),
+      streamRecord('MODIFY', 'mixed', { createdAt: 1000, image: { v: { N: '2' } } }),
+    ];
+    const { counters } = await applyStreamBatch(records, { target, writeBatch }, cutoff, 60_000);
+    expect(calls.flat().map((op) => [op.type, pkOf(op)])).toEqual([['put', 'mixed']]);
+    expect(counters).toMatchObject({ skipped: 3, skippedByCutoff: 3, coalesced: 1, applied: 1 });
+    expect(ledgerOf(counters)).toEqual({ sum: 5, records: 5 });
+  });
+
+  it('keeps the counters adding up when a key straddling the cutoff fails or is parked', async () => {
+    const { writeBatch } = fakeWriteBatch((op) =>
+      pkOf(op) === 'slow'
+        ? { code: 'ProvisionedThroughputExceededException', retryable: true }
+        : pkOf(op) === 'poison'
+          ? { code: 'ValidationException', retryable: false }
+          : undefined,
+    );
+    const { sqs, sent } = fakeSqs();
+    const records = [
+      streamRecord('INSERT', 'slow', { seq: '21', createdAt: 998 }),
+      streamRecord('MODIFY', 'slow', { seq: '22', createdAt: 1002 }),
+      streamRecord('INSERT', 'poison', { seq: '23', createdAt: 998 }),
+      streamRecord('MODIFY', 'poison', { seq: '24', createdAt: 1002 }),
+    ];
+    const { batchItemFailures, counters } = await applyStreamBatch(
+      records,
+      { target, writeBatch, sqs },
+      { ...cutoff, maxPasses: 1 },
+      60_000,
+    );
+    expect(batchItemFailures).toEqual([{ itemIdentifier: '21' }]);
+    expect(JSON.parse(sent[0]?.MessageBody ?? '{}').sequenceNumbers).toEqual(['23', '24']);
+    expect(counters).toMatchObject({ failed: 1, dlq: 2, coalesced: 1, skippedByCutoff: 0 });
+    expect(ledgerOf(counters)).toEqual({ sum: 4, records: 4 });
   });
 });

@@ -161,6 +161,53 @@ describe('CDC through a real moto stream, the runner and the handler', () => {
     expect((await get()).Item).toBeUndefined();
   });
 
+  it('keeps an item the TTL process deleted on a KEYS_ONLY stream in skip mode (crafted events: moto emits none)', async () => {
+    const stand = await cdcStand({ stream: 'KEYS_ONLY' });
+    const t = stand.src.name;
+    for (const pk of ['expired', 'expires-later']) {
+      await stand.source.send(
+        new PutItemCommand({ TableName: t, Item: { pk: { S: pk }, v: { S: 'kept' } } }),
+      );
+    }
+    await stand.run();
+    // The TTL process removes both from the source; fetch-on-change then finds them gone.
+    for (const pk of ['expired', 'expires-later']) {
+      await stand.source.send(new DeleteItemCommand({ TableName: t, Key: { pk: { S: pk } } }));
+    }
+    const record = (pk: string, seq: string, ttl = false) => ({
+      eventName: ttl ? ('REMOVE' as const) : ('MODIFY' as const),
+      eventSourceARN: stand.src.streamArn as string,
+      dynamodb: {
+        Keys: { pk: { S: pk } },
+        SequenceNumber: seq,
+        ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+        StreamViewType: 'KEYS_ONLY' as const,
+      },
+      ...(ttl ? { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } } : {}),
+    });
+    const targetKeys = async () => (await scanAll(stand.target, stand.tgt.name)).map((i) => i.pk?.S).sort();
+
+    // A user write coalescing with its TTL delete, and one whose TTL delete is still ahead.
+    const skipped = await stand.handlerFor({ ttlDeletes: 'skip' })({
+      Records: [
+        record('expired', '9100000000000000000001'),
+        record('expired', '9100000000000000000002', true),
+        record('expires-later', '9100000000000000000003'),
+      ],
+    });
+    expect(skipped.batchItemFailures).toEqual([]);
+    expect(await targetKeys()).toEqual(['expired', 'expires-later']);
+
+    const replicated = await stand.handlerFor()({
+      Records: [
+        record('expired', '9100000000000000000004', true),
+        record('expires-later', '9100000000000000000005'),
+      ],
+    });
+    expect(replicated.batchItemFailures).toEqual([]);
+    expect(await targetKeys()).toEqual([]);
+  });
+
   it('loses nothing under throttles and 500s on the target, and parks a poison record in SQS whole', async () => {
     const proxy = await startFaultProxy({
       target: motoEndpoint(),

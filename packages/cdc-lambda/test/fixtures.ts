@@ -13,14 +13,20 @@ export function streamRecord(
     image?: Record<string, unknown>;
     seq?: string;
     createdAt?: number;
+    /** OldImage attributes (OLD_IMAGE / NEW_AND_OLD_IMAGES streams; MODIFY and REMOVE only). */
+    oldImage?: Record<string, unknown>;
     ttl?: boolean;
-    viewType?: 'KEYS_ONLY' | 'NEW_AND_OLD_IMAGES';
+    viewType?: 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
   } = {},
 ): LambdaStreamRecord {
   nextSeq += 1n;
   const keys = { pk: { S: pk } };
   const viewType = opts.viewType ?? 'NEW_AND_OLD_IMAGES';
-  const withImage = eventName !== 'REMOVE' && viewType !== 'KEYS_ONLY';
+  const withImage = eventName !== 'REMOVE' && (viewType === 'NEW_IMAGE' || viewType === 'NEW_AND_OLD_IMAGES');
+  const withOldImage =
+    opts.oldImage !== undefined &&
+    eventName !== 'INSERT' &&
+    (viewType === 'OLD_IMAGE' || viewType === 'NEW_AND_OLD_IMAGES');
   return {
     eventID: `e${nextSeq}`,
     eventName,
@@ -32,6 +38,7 @@ export function streamRecord(
       ApproximateCreationDateTime: opts.createdAt ?? 1_800_000_000,
       Keys: keys,
       ...(withImage ? { NewImage: { ...keys, ...(opts.image ?? {}) } } : {}),
+      ...(withOldImage ? { OldImage: { ...keys, ...opts.oldImage } } : {}),
       SequenceNumber: opts.seq ?? String(nextSeq),
       SizeBytes: 20,
       StreamViewType: viewType,
@@ -72,4 +79,36 @@ export function fakeSqs(fail = false) {
     },
   };
   return { sqs: sqs as never, sent };
+}
+
+/**
+ * A fake source table for fetch-on-change: BatchGetItem answers from `items` (pk -> item); a key
+ * not in the map is gone. Records every request it was sent.
+ */
+export function fakeSource(items: Record<string, Record<string, unknown>>) {
+  const reads: { RequestItems: Record<string, { Keys: { pk?: { S?: string } }[] }> }[] = [];
+  const source = {
+    send: async (command: { input: (typeof reads)[number] }) => {
+      reads.push(command.input);
+      const [table, request] = Object.entries(command.input.RequestItems)[0] ?? [];
+      const found = (request?.Keys ?? []).flatMap((k) => {
+        const item = items[k.pk?.S ?? ''];
+        return item === undefined ? [] : [{ pk: k.pk, ...item }];
+      });
+      return { Responses: { [table as string]: found } };
+    },
+  };
+  return { source: source as never, reads };
+}
+
+/** Every record lands in exactly one of applied, skipped, coalesced, failed, dlq. */
+export function ledgerOf(c: {
+  records: number;
+  applied: number;
+  skipped: number;
+  coalesced: number;
+  failed: number;
+  dlq: number;
+}): { sum: number; records: number } {
+  return { sum: c.applied + c.skipped + c.coalesced + c.failed + c.dlq, records: c.records };
 }

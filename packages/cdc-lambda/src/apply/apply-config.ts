@@ -24,6 +24,12 @@ export interface ApplyConfig {
   maxPasses?: number;
   /** Time kept back from the invocation's remaining time for reporting. Default: 20% of it, 1-10 s. */
   safetyMarginMs?: number;
+  /**
+   * Bound of one request, in ms; set it to the clients' request timeout. The engine aborts a
+   * request still running after it and starts none later than `requestTimeoutMs + safety margin`
+   * before the invocation ends, so no write is in flight after the invocation returns. Default 5000.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** Clients and hooks the engine uses; injected so tests and the local runner can supply their own. */
@@ -42,10 +48,18 @@ export interface ApplyDeps {
 /** Counters of one batch. Every record lands in exactly one of skipped, coalesced, applied, failed, dlq. */
 export interface ApplyCounters {
   records: number;
-  /** Records older than the cutoff, plus TTL deletes in skip mode. */
+  /** skippedByCutoff + skippedTtlDeletes + skippedGoneAtSource. */
   skipped: number;
+  /** Records of keys whose every record in the batch is older than the cutoff. */
   skippedByCutoff: number;
+  /** TTL deletes left out in skip mode. */
   skippedTtlDeletes: number;
+  /**
+   * TTL_DELETES=skip with fetch-on-change: keys left unwritten because the source item is gone
+   * after their newest record (a user delete arrives as its own REMOVE record and deletes the key
+   * then; a TTL delete is not replicated).
+   */
+  skippedGoneAtSource: number;
   /** Records superseded by a later record of the same key in the batch. */
   coalesced: number;
   /** Keys written (one deciding record each). */

@@ -9,16 +9,17 @@ import {
 } from '@ddb-migrate/core';
 import { tableArnFromStreamArn } from '../config/cdc-config.js';
 import type { ApplyConfig, ApplyCounters, ApplyDeps, ApplyResult } from './apply-config.js';
-import { coalesceByKey, type KeyChange } from './coalesce.js';
 import { type DeadLetterMessage, sendDeadLetter } from './dead-letter.js';
 import { type DecodedRecord, decodeRecord, keyNamesFromKeys } from './decode-record.js';
 import { isPoisonFailure } from './error-class.js';
 import { fetchCurrentItems } from './fetch-on-change.js';
+import { type KeyPlan, type PlannedChange, planKeyChanges } from './plan-key-changes.js';
 import { isTtlDelete, type LambdaStreamRecord } from './stream-event.js';
+import { InvocationDeadlineError, type TimeBudget, timeBudget, withinBudget } from './time-budget.js';
 
 /** Why a key did not land. */
 interface KeyFailure {
-  change: KeyChange;
+  change: PlannedChange;
   error: string;
   code?: string;
   retryable: boolean;
@@ -26,12 +27,25 @@ interface KeyFailure {
 }
 
 /**
- * Applies one batch of stream records to the target table: decode, drop records before the
- * cutoff (and TTL deletes in skip mode), coalesce per key (highest sequence number wins), read
- * the current source item where the stream carries no new image, then put/delete through
- * BatchWriteItem in parallel. Keys that keep failing within the time budget come back as batch
- * item failures (their lowest sequence number); records that can never succeed go to the
- * dead-letter queue whole, and become failures only if that queue cannot take them.
+ * Applies one batch of stream records to the target table: decode, coalesce per key (highest
+ * sequence number wins), skip keys whose every record is older than the cutoff, leave TTL deletes
+ * out in skip mode (see {@link planKeyChanges}), read the current source item where the stream
+ * carries no new image, then put/delete through BatchWriteItem in parallel. Keys that keep failing
+ * within the time budget come back as batch item failures (their lowest sequence number); records
+ * that can never succeed go to the dead-letter queue whole, and become failures only if that
+ * queue cannot take them. Every record is counted once: applied + skipped + coalesced + failed +
+ * dlq = records.
+ *
+ * TTL_DELETES=skip: the target keeps an item the TTL process deleted, and a later user write of the
+ * key still replicates. With fetch-on-change (no new images), a key whose source item is gone is
+ * deleted only on a user REMOVE record; otherwise it is put from the TTL delete's OldImage when the
+ * stream carries one, or left as it is (counted in `skippedGoneAtSource`).
+ *
+ * Time budget: a write of an invocation is never in flight after the invocation returns. Every
+ * request (target, source and queue) is bounded by the request timeout (`requestTimeoutMs`, which
+ * must be the clients' own), which is inside the safety margin: no request starts later than
+ * `remainingTimeMs - margin - requestTimeoutMs` from now, a request still running after the
+ * timeout is aborted, and keys not written by then are reported as batch item failures.
  *
  * @param remainingTimeMs the invocation's remaining time (`context.getRemainingTimeInMillis()`).
  * @example
@@ -45,13 +59,13 @@ export async function applyStreamBatch(
 ): Promise<ApplyResult> {
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? noopLogger;
-  const margin = config.safetyMarginMs ?? Math.min(10_000, Math.max(1000, remainingTimeMs * 0.2));
-  const deadline = now() + Math.max(0, remainingTimeMs - margin);
+  const budget = timeBudget(remainingTimeMs, config, now);
+  const target = withinBudget(deps.target, budget);
   const counters = emptyApplyCounters(records.length);
   const failures: string[] = [];
   const deadLetters: { message: DeadLetterMessage; lowest: string; count: number }[] = [];
 
-  // 1. Decode, cutoff, TTL mode.
+  // 1. Decode.
   const kept: DecodedRecord[] = [];
   for (const [index, record] of records.entries()) {
     let decoded: DecodedRecord;
@@ -69,30 +83,27 @@ export async function applyStreamBatch(
     }
     if (decoded.createdAt !== undefined) {
       counters.newestCreatedAt = Math.max(counters.newestCreatedAt ?? 0, decoded.createdAt);
-      if (config.cutoffEpochSeconds !== undefined && decoded.createdAt < config.cutoffEpochSeconds) {
-        counters.skipped += 1;
-        counters.skippedByCutoff += 1;
-        continue;
-      }
-    }
-    if (isTtlDelete(record) && config.ttlDeletes === 'skip') {
-      counters.skipped += 1;
-      counters.skippedTtlDeletes += 1;
-      continue;
     }
     kept.push(decoded);
   }
 
-  // 2. Coalesce per key.
+  // 2. Coalesce per key, then the cutoff and the TTL mode per key.
   const first = kept[0];
   const keyNames: KeyNames | undefined =
     config.keyNames ?? (first ? keyNamesFromKeys(first.keys) : undefined);
-  const changes = keyNames === undefined ? [] : coalesceByKey(kept, keyNames);
-  counters.coalesced = kept.length - changes.length;
+  const plan: KeyPlan =
+    keyNames === undefined
+      ? { changes: [], skippedByCutoff: 0, skippedTtlDeletes: 0 }
+      : planKeyChanges(kept, keyNames, config);
+  const { changes } = plan;
+  counters.skippedByCutoff = plan.skippedByCutoff;
+  counters.skippedTtlDeletes = plan.skippedTtlDeletes;
+  counters.skipped = plan.skippedByCutoff + plan.skippedTtlDeletes;
+  counters.coalesced = changes.reduce((sum, c) => sum + c.sequenceNumbers.length - 1, 0);
 
   // 3. Decide each key's op; fetch the current source item where the stream has no new image.
-  const ops = new Map<string, { change: KeyChange; op: WriteOp }>();
-  const toFetch: KeyChange[] = [];
+  const ops = new Map<string, { change: PlannedChange; op: WriteOp }>();
+  const toFetch: PlannedChange[] = [];
   const keyFailures: KeyFailure[] = [];
   for (const change of changes) {
     const { last } = change;
@@ -111,8 +122,10 @@ export async function applyStreamBatch(
     }
   }
   if (toFetch.length > 0 && keyNames !== undefined) {
-    await fetchChanges(toFetch, keyNames, deps, config, deadline, ops, keyFailures);
+    const gone = await fetchChanges(toFetch, keyNames, deps, config, budget, ops, keyFailures);
     counters.fetched = toFetch.length;
+    counters.skipped += gone;
+    counters.skippedGoneAtSource = gone;
   }
 
   // 4. Write, with passes over retryable failures while the budget lasts.
@@ -123,15 +136,17 @@ export async function applyStreamBatch(
     const byId = new Map(pending.map((p) => [p.change.id, p]));
     let failed: { id: string; error: string; code?: string; retryable: boolean }[];
     try {
+      if (now() > budget.startBy) throw new InvocationDeadlineError();
       const result = await writeBatch(
-        deps.target,
+        target,
         pending.map((p) => p.op),
         {
           tableName: config.targetTableId,
           keyNames,
           concurrency: config.concurrency ?? 8,
           maxAttempts: config.maxAttempts ?? 15,
-          deadline,
+          // The writer starts no retry after this; withinBudget refuses any first attempt after it.
+          deadline: budget.startBy,
           logger,
         },
       );
@@ -140,14 +155,20 @@ export async function applyStreamBatch(
       counters.throttles += result.throttles;
       failed = result.failed.map((f) => ({ ...f, id: canonicalKey(opKey(f.op), keyNames) }));
     } catch (error) {
-      failed = pending.map((p) => ({ id: p.change.id, error: (error as Error).message, retryable: true }));
+      const code = (error as Error).name;
+      failed = pending.map((p) => ({
+        id: p.change.id,
+        error: (error as Error).message,
+        code,
+        retryable: true,
+      }));
     }
     const retry: typeof pending = [];
     for (const f of failed) {
       const entry = byId.get(f.id);
       if (entry === undefined) continue;
       byId.delete(f.id);
-      if (f.retryable && pass < maxPasses && now() < deadline) retry.push(entry);
+      if (f.retryable && pass < maxPasses && now() < budget.startBy) retry.push(entry);
       else
         keyFailures.push({
           change: entry.change,
@@ -188,12 +209,13 @@ export async function applyStreamBatch(
       });
     }
   }
+  const sqs = deps.sqs === undefined ? undefined : withinBudget(deps.sqs, budget);
   await Promise.all(
     deadLetters.map(async ({ message, lowest, count }) => {
       try {
-        if (deps.sqs === undefined || config.dlqUrl === undefined)
+        if (sqs === undefined || config.dlqUrl === undefined)
           throw new Error('no dead-letter queue configured');
-        await sendDeadLetter(deps.sqs, config.dlqUrl, message);
+        await sendDeadLetter(sqs, config.dlqUrl, message);
         counters.dlq += count;
         logger.error('record parked in the dead-letter queue', {
           sequenceNumber: message.record.dynamodb?.SequenceNumber,
@@ -215,15 +237,19 @@ export async function applyStreamBatch(
   return { batchItemFailures: sortedFailures(failures), counters };
 }
 
+/**
+ * Reads the current source items of `toFetch` and decides their ops. Returns how many keys were
+ * left unwritten because the item is gone and TTL deletes are skipped (see applyStreamBatch).
+ */
 async function fetchChanges(
-  toFetch: KeyChange[],
+  toFetch: PlannedChange[],
   keyNames: KeyNames,
   deps: ApplyDeps,
   config: ApplyConfig,
-  deadline: number,
-  ops: Map<string, { change: KeyChange; op: WriteOp }>,
+  budget: TimeBudget,
+  ops: Map<string, { change: PlannedChange; op: WriteOp }>,
   keyFailures: KeyFailure[],
-): Promise<void> {
+): Promise<number> {
   const streamArn = toFetch[0]?.last.record.eventSourceARN;
   const tableId = config.sourceTableArn ?? (streamArn ? tableArnFromStreamArn(streamArn) : undefined);
   if (deps.source === undefined || tableId === undefined) {
@@ -237,14 +263,15 @@ async function fetchChanges(
         attempts: 0,
       });
     }
-    return;
+    return 0;
   }
   const fetched = await fetchCurrentItems(
-    deps.source,
+    withinBudget(deps.source, budget),
     toFetch.map((c) => c.keys),
-    { tableId, keyNames, deadline, ...(deps.sleep ? { sleep: deps.sleep } : {}) },
+    { tableId, keyNames, deadline: budget.startBy, ...(deps.sleep ? { sleep: deps.sleep } : {}) },
   );
   const failedById = new Map(fetched.failed.map((f) => [f.id, f]));
+  let gone = 0;
   for (const change of toFetch) {
     const failure = failedById.get(change.id);
     const item = fetched.items.get(change.id);
@@ -256,12 +283,20 @@ async function fetchChanges(
         retryable: failure?.retryable ?? true,
         attempts: 1,
       });
-    } else if (item === null) {
-      ops.set(change.id, { change, op: { type: 'delete', key: change.keys } });
-    } else {
+    } else if (item !== null) {
       ops.set(change.id, { change, op: { type: 'put', item } });
+    } else if (config.ttlDeletes === 'replicate') {
+      ops.set(change.id, { change, op: { type: 'delete', key: change.keys } });
+    } else if (change.expiredImage !== undefined && imageMatchesKeys(change.expiredImage, change.keys)) {
+      // Gone by the TTL delete in this batch: keep the item as it expired.
+      ops.set(change.id, { change, op: { type: 'put', item: change.expiredImage } });
+    } else {
+      // Gone after this record: by a user delete (its REMOVE record will delete the key) or by
+      // TTL (which skip mode does not replicate). Either way, deleting now would be wrong.
+      gone += 1;
     }
   }
+  return gone;
 }
 
 /** A put must carry the very key its record names; otherwise the writer cannot place it. */
@@ -308,6 +343,7 @@ export function emptyApplyCounters(records = 0): ApplyCounters {
     skipped: 0,
     skippedByCutoff: 0,
     skippedTtlDeletes: 0,
+    skippedGoneAtSource: 0,
     coalesced: 0,
     applied: 0,
     failed: 0,

@@ -12,6 +12,8 @@ export interface KeyChange {
   lowestSequenceNumber: string;
   /** Every sequence number of the key in this batch, ascending. */
   sequenceNumbers: string[];
+  /** The key's records, in sequence order (same order as `sequenceNumbers`). */
+  records: DecodedRecord[];
 }
 
 /**
@@ -33,16 +35,17 @@ export function coalesceByKey(records: readonly DecodedRecord[], keyNames: KeyNa
     if (isAfter(record, group.last)) group.last = record;
     if (isAfter(group.lowest, record)) group.lowest = record;
   }
-  return [...groups.entries()].map(([id, group]) => ({
-    id,
-    keys: group.last.keys,
-    last: group.last,
-    lowestSequenceNumber: group.lowest.sequenceNumber,
-    sequenceNumbers: group.all
-      .slice()
-      .sort((a, b) => (isAfter(a, b) ? 1 : isAfter(b, a) ? -1 : 0))
-      .map((r) => r.sequenceNumber),
-  }));
+  return [...groups.entries()].map(([id, group]) => {
+    const records = group.all.slice().sort((a, b) => (isAfter(a, b) ? 1 : isAfter(b, a) ? -1 : 0));
+    return {
+      id,
+      keys: group.last.keys,
+      last: group.last,
+      lowestSequenceNumber: group.lowest.sequenceNumber,
+      sequenceNumbers: records.map((r) => r.sequenceNumber),
+      records,
+    };
+  });
 }
 
 /** `a` comes after `b` in the shard (equal sequence numbers: later in the event wins). */

@@ -1,5 +1,5 @@
 import { fromDynamoJson, type Item, type KeyNames } from '@ddb-migrate/core';
-import type { LambdaStreamRecord } from './stream-event.js';
+import { isTtlDelete, type LambdaStreamRecord } from './stream-event.js';
 
 /** A stream record decoded to SDK AttributeValues, ready to coalesce. */
 export interface DecodedRecord {
@@ -11,6 +11,11 @@ export interface DecodedRecord {
   eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
   keys: Item;
   newImage?: Item;
+  /**
+   * OldImage of a TTL delete (OLD_IMAGE / NEW_AND_OLD_IMAGES streams): the item as it expired,
+   * which TTL_DELETES=skip keeps. Not decoded for other records, which never need it.
+   */
+  oldImage?: Item;
   /** Epoch seconds (Lambda delivers whole seconds). */
   createdAt?: number;
 }
@@ -24,7 +29,7 @@ export class RecordDecodeError extends Error {
 }
 
 /**
- * Decodes one Lambda stream record: Keys and NewImage from wire JSON (binary at any depth becomes
+ * Decodes one Lambda stream record: Keys and NewImage (and a TTL delete's OldImage) from wire JSON (binary at any depth becomes
  * Uint8Array); the sequence number as a BigInt so ordering never depends on string length.
  *
  * @throws RecordDecodeError when the record cannot be decoded.
@@ -44,9 +49,11 @@ export function decodeRecord(record: LambdaStreamRecord, index: number): Decoded
   }
   let keys: Item;
   let newImage: Item | undefined;
+  let oldImage: Item | undefined;
   try {
     keys = fromDynamoJson(ddb.Keys);
     newImage = ddb.NewImage === undefined ? undefined : fromDynamoJson(ddb.NewImage);
+    if (ddb.OldImage !== undefined && isTtlDelete(record)) oldImage = fromDynamoJson(ddb.OldImage);
   } catch (error) {
     throw new RecordDecodeError(`record images are not DynamoDB JSON: ${(error as Error).message}`);
   }
@@ -59,6 +66,7 @@ export function decodeRecord(record: LambdaStreamRecord, index: number): Decoded
     eventName,
     keys,
     ...(newImage === undefined ? {} : { newImage }),
+    ...(oldImage === undefined ? {} : { oldImage }),
     ...(typeof created === 'number' && Number.isFinite(created) ? { createdAt: created } : {}),
   };
 }
