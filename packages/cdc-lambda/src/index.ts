@@ -37,11 +37,20 @@ export { createLambdaClients, toApplyConfig } from './lambda-clients.js';
 export type { LambdaClients } from './lambda-clients.js';
 
 // Local stream runner
-export { runStream } from './runner/stream-runner.js';
+export { DEFAULT_LINEAGE_WAIT_MS, runStream, STREAM_RETENTION_MS } from './runner/stream-runner.js';
 export type { RunnerProgress, RunnerSummary, StreamRunnerOptions } from './runner/stream-runner.js';
-export { CheckpointStore } from './runner/checkpoint-store.js';
+export { CHECKPOINT_VERSION, CheckpointStore } from './runner/checkpoint-store.js';
 export type { CheckpointState, ShardCheckpoint } from './runner/checkpoint-store.js';
-export { describeAllShards, readyShards } from './runner/shard-lineage.js';
+export { oldestPendingRecord } from './runner/checkpoint-window.js';
+export type { PendingRecords } from './runner/checkpoint-window.js';
+export { RunnerInvariantError } from './runner/runner-invariant.js';
+export { STREAM_TRIMMED_REMEDY } from './runner/stream-trimmed.js';
+export {
+  checkNoUnfinishedShardTrimmed,
+  describeAllShards,
+  drainedWithoutChildren,
+  readyShards,
+} from './runner/shard-lineage.js';
 export type { ShardInfo, StreamDescription } from './runner/shard-lineage.js';
 export { MAX_GET_RECORDS_LIMIT, ShardReader } from './runner/shard-reader.js';
 export { toLambdaRecord } from './runner/to-lambda-record.js';

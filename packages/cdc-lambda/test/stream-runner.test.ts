@@ -83,17 +83,18 @@ describe('runStream against a fake Streams API', () => {
     expect(delivered).toEqual(seqs);
   });
 
-  it('surfaces trimmed data as an error instead of skipping it', async () => {
+  it('surfaces data trimmed after a record it read as an error instead of skipping it', async () => {
     const fake = new FakeStreams();
     fake.addShard('s');
-    fake.put('s', 'a');
-    fake.failNext.set('s', 'TrimmedDataAccessException');
-    const { handler } = collectingHandler();
-    await expect(runStream({ streams: fake, streamArn: STREAM_ARN, handler, ...fast })).rejects.toMatchObject(
-      {
-        code: 'STREAM_TRIMMED',
-      },
-    );
+    const seqs = ['a', 'b', 'c'].map((pk) => fake.put('s', pk));
+    // After the first batch the retention removes what the next GetRecords would read.
+    const { handler } = collectingHandler((seq) => {
+      if (seq === seqs[0]) fake.trim('s', 2);
+      return false;
+    });
+    await expect(
+      runStream({ streams: fake, streamArn: STREAM_ARN, handler, batchSize: 1, ...fast }),
+    ).rejects.toMatchObject({ code: 'STREAM_TRIMMED' });
   });
 
   it('redelivers from the failed sequence number and checkpoints the records before it', async () => {
@@ -174,10 +175,11 @@ describe('runStream against a fake Streams API', () => {
     ).rejects.toThrow(/belongs to stream/);
   });
 
-  it('stops as drained once every shard is closed and read', async () => {
+  it('stops as drained once the stream is DISABLED and every shard is closed and read', async () => {
     const fake = new FakeStreams();
     fake.addShard('s', { closed: true });
     fake.addShard('t', { parent: 's', closed: true });
+    fake.status = 'DISABLED';
     const { handler } = collectingHandler();
     const summary = await runStream({
       streams: fake,

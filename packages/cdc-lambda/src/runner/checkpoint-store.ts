@@ -2,17 +2,40 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError } from '@ddb-migrate/core';
 
-/** Progress of one shard: the last sequence number whose record is applied; `closed` once drained. */
+/**
+ * What the runner knows of one shard. Every listed shard gets an entry when the runner first sees
+ * it (version 2), not only after its first delivered record, so a shard that was idle when the
+ * runner stopped is still known on resume and its trimming is noticed.
+ */
 export interface ShardCheckpoint {
+  /** The last sequence number whose record is acknowledged (delivered, no failure reported). */
   sequenceNumber?: string;
+  /** Read to its end (closed shard, no next iterator). */
   closed?: boolean;
+  /** The parent DescribeStream reported when the shard was first seen. */
+  parentShardId?: string;
+  /** Reading started at TRIM_HORIZON (the runner's start for every shard it did not know). */
+  fromTrimHorizon?: boolean;
+  /** ISO time the runner first listed the shard. */
+  firstSeenAt?: string;
+  /**
+   * ISO time at or after which every record of this shard (and of its children) that is not yet
+   * acknowledged was created; absent when unknown. The CLI's 24-hour window guard reads it.
+   */
+  pendingSince?: string;
 }
+
+/** The checkpoint file format version this code writes; version 1 files (no lineage) still load. */
+export const CHECKPOINT_VERSION = 2;
 
 /** The runner's checkpoint file. */
 export interface CheckpointState {
-  version: 1;
+  /** 1: positions only; 2: every seen shard with its lineage and `pendingSince`. */
+  version: 1 | 2;
   streamArn: string;
   updatedAt: string;
+  /** Set once the stream was DISABLED and every shard read to its end: nothing is left to read. */
+  streamFinishedAt?: string;
   shards: Record<string, ShardCheckpoint>;
 }
 
@@ -23,6 +46,7 @@ export interface CheckpointState {
  */
 export class CheckpointStore {
   private state: CheckpointState;
+  private dirty = false;
 
   private constructor(
     private readonly path: string | undefined,
@@ -31,9 +55,14 @@ export class CheckpointStore {
     this.state = state;
   }
 
-  /** Loads the file (or starts empty). A file written for another stream is refused. */
+  /** Loads the file (or starts empty). A file written for another stream, or by a newer version, is refused. */
   static async open(path: string | undefined, streamArn: string): Promise<CheckpointStore> {
-    const empty: CheckpointState = { version: 1, streamArn, updatedAt: new Date().toISOString(), shards: {} };
+    const empty: CheckpointState = {
+      version: CHECKPOINT_VERSION,
+      streamArn,
+      updatedAt: new Date().toISOString(),
+      shards: {},
+    };
     if (path === undefined) return new CheckpointStore(undefined, empty);
     let text: string;
     try {
@@ -50,6 +79,12 @@ export class CheckpointStore {
         hint: 'Delete it to start from TRIM_HORIZON (replaying is harmless), or restore it from a backup',
       });
     }
+    if (typeof parsed.version === 'number' && parsed.version > CHECKPOINT_VERSION) {
+      throw new ConfigError(
+        `Checkpoint file ${path} has format version ${parsed.version}; this ddb-migrate reads up to ${CHECKPOINT_VERSION}`,
+        { hint: 'Run cdc with the ddb-migrate version that wrote it, or a newer one' },
+      );
+    }
     if (parsed.streamArn !== streamArn) {
       throw new ConfigError(
         `Checkpoint file ${path} belongs to stream ${parsed.streamArn}, not ${streamArn}`,
@@ -58,7 +93,13 @@ export class CheckpointStore {
         },
       );
     }
-    return new CheckpointStore(path, { ...empty, ...parsed, shards: parsed.shards ?? {} });
+    // Version 1 entries keep their meaning; the file is rewritten as version 2 on the next write.
+    return new CheckpointStore(path, {
+      ...empty,
+      ...parsed,
+      version: CHECKPOINT_VERSION,
+      shards: parsed.shards ?? {},
+    });
   }
 
   get(shardId: string): ShardCheckpoint | undefined {
@@ -74,8 +115,28 @@ export class CheckpointStore {
     return this.path;
   }
 
-  async update(shardId: string, checkpoint: ShardCheckpoint): Promise<void> {
+  /** Changes a shard's entry in memory only; {@link flush} writes it. */
+  set(shardId: string, checkpoint: ShardCheckpoint): void {
     this.state.shards[shardId] = { ...this.state.shards[shardId], ...checkpoint };
+    this.dirty = true;
+  }
+
+  /** Records that nothing is left to read (stream DISABLED, every shard read to its end). */
+  markStreamFinished(at: Date): void {
+    this.state.streamFinishedAt = at.toISOString();
+    this.dirty = true;
+  }
+
+  /** Changes a shard's entry and writes the file. */
+  async update(shardId: string, checkpoint: ShardCheckpoint): Promise<void> {
+    this.set(shardId, checkpoint);
+    await this.flush();
+  }
+
+  /** Writes pending changes (atomically); a no-op when nothing changed. */
+  async flush(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
     this.state.updatedAt = new Date().toISOString();
     if (this.path === undefined) return;
     await mkdir(dirname(this.path), { recursive: true });

@@ -4,7 +4,9 @@ import {
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import { retryCall } from '@ddb-migrate/core';
+import type { ShardCheckpoint } from './checkpoint-store.js';
 import { STREAMS_BACKOFF, STREAMS_RETRY_ON } from './shard-reader.js';
+import { streamTrimmedError } from './stream-trimmed.js';
 
 /** A shard as the runner tracks it. */
 export interface ShardInfo {
@@ -65,6 +67,40 @@ export function readyShards(shards: readonly ShardInfo[], drained: ReadonlySet<s
       !drained.has(s.shardId) &&
       (s.parentShardId === undefined || !listed.has(s.parentShardId) || drained.has(s.parentShardId)),
   );
+}
+
+/**
+ * Drained shards that DescribeStream lists without any child. While the stream is ENABLED this is
+ * an inconsistent shard graph, not the end: AWS lists a closed shard's children some time after
+ * the parent shows its EndingSequenceNumber, and the Kinesis adapter for DynamoDB Streams
+ * re-describes such a graph for about a minute (awslabs/dynamodb-streams-kinesis-adapter,
+ * DynamoDBStreamsProxy.getShardList). Once the stream is DISABLED, closed shards get no children.
+ */
+export function drainedWithoutChildren(shards: readonly ShardInfo[], drained: ReadonlySet<string>): string[] {
+  const parents = new Set(shards.map((s) => s.parentShardId).filter((p) => p !== undefined));
+  return shards.filter((s) => drained.has(s.shardId) && !parents.has(s.shardId)).map((s) => s.shardId);
+}
+
+/**
+ * Refuses to go on when records that were still needed may have been trimmed (24-hour retention):
+ * a shard recorded in the checkpoint and not read to its end is no longer listed (its children, if
+ * listed, would otherwise be read as if nothing came before them).
+ */
+export function checkNoUnfinishedShardTrimmed(
+  shards: readonly ShardInfo[],
+  checkpoints: Readonly<Record<string, ShardCheckpoint>>,
+): void {
+  const listed = new Set(shards.map((s) => s.shardId));
+  for (const [shardId, checkpoint] of Object.entries(checkpoints)) {
+    if (checkpoint.closed || listed.has(shardId)) continue;
+    const children = shards.filter((s) => s.parentShardId === shardId).map((s) => s.shardId);
+    const from = checkpoint.sequenceNumber ?? 'its start';
+    throw streamTrimmedError(
+      `Shard ${shardId} left the stream (24-hour retention) before it was read to the end; its records after ${from} may be missing from the target${
+        children.length === 0 ? '' : ` (its child shard ${children.join(', ')} is listed and was not read)`
+      }`,
+    );
+  }
 }
 
 /**

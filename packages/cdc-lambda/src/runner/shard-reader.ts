@@ -4,12 +4,19 @@ import {
   GetShardIteratorCommand,
   type _Record as StreamSdkRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import { backoffDelayMs, isRetryableCallError, MigrationError, retryCall } from '@ddb-migrate/core';
+import { backoffDelayMs, isRetryableCallError, type MigrationError, retryCall } from '@ddb-migrate/core';
+import { streamTrimmedError } from './stream-trimmed.js';
 
 /** Backoff of the Streams calls: LimitExceededException (HTTP 400, not retried by the SDK), throttles, 5xx. */
 export const STREAMS_BACKOFF = { baseMs: 200, maxMs: 5000 } as const;
 /** Error names retried besides throttles and transient faults. */
 export const STREAMS_RETRY_ON = ['LimitExceededException'] as const;
+
+/**
+ * Fresh TRIM_HORIZON iterators re-acquired after TrimmedDataAccessException before giving up: the
+ * oldest record can age out between GetShardIterator and GetRecords, which loses nothing.
+ */
+export const MAX_TRIM_HORIZON_RETRIES = 5;
 
 /** GetRecords returns at most 1,000 records a call. */
 export const MAX_GET_RECORDS_LIMIT = 1000;
@@ -34,12 +41,18 @@ export interface ShardReaderOptions {
 /**
  * Reads one shard in order: GetShardIterator (TRIM_HORIZON or AFTER_SEQUENCE_NUMBER), then
  * GetRecords with backoff on LimitExceeded, throttles and 5xx, re-acquiring the iterator after the
- * last record read when it expires (15 minutes). Trimmed data is an error, never skipped.
+ * last record read when it expires (15 minutes).
+ *
+ * TrimmedDataAccessException: before any position (a fresh TRIM_HORIZON read, nothing read yet)
+ * it only means the oldest record aged out a moment ago, so a new TRIM_HORIZON iterator is taken;
+ * after a position (the checkpoint, or a record read in this run) records that were still needed
+ * are gone, which stops the run with `STREAM_TRIMMED`, never skipping them.
  */
 export class ShardReader {
   private iterator: string | undefined;
   private lastRead: string | undefined;
   private ended = false;
+  private trimHorizonRetries = 0;
 
   constructor(private readonly opts: ShardReaderOptions) {
     this.lastRead = opts.afterSequenceNumber;
@@ -75,7 +88,10 @@ export class ShardReader {
           this.iterator = undefined; // re-acquired after the last record read; nothing re-read or lost
           continue;
         }
-        if (name === 'TrimmedDataAccessException') throw this.trimmed(error);
+        if (name === 'TrimmedDataAccessException') {
+          this.retryTrimHorizonOrThrow(error);
+          continue;
+        }
         if (!isRetryableCallError(error, STREAMS_RETRY_ON) || attempt >= (this.opts.maxAttempts ?? 12))
           throw error;
         await this.opts.sleep(backoffDelayMs(attempt, STREAMS_BACKOFF));
@@ -108,20 +124,28 @@ export class ShardReader {
         },
       );
     } catch (error) {
-      if ((error as { name?: string }).name === 'TrimmedDataAccessException') throw this.trimmed(error);
+      if ((error as { name?: string }).name === 'TrimmedDataAccessException') {
+        this.retryTrimHorizonOrThrow(error);
+        return this.acquireIterator();
+      }
       throw error;
     }
   }
 
+  /** Drops the iterator so the next call takes a fresh TRIM_HORIZON one, or throws STREAM_TRIMMED. */
+  private retryTrimHorizonOrThrow(error: unknown): void {
+    this.iterator = undefined;
+    if (this.lastRead !== undefined || this.trimHorizonRetries >= MAX_TRIM_HORIZON_RETRIES) {
+      throw this.trimmed(error);
+    }
+    this.trimHorizonRetries += 1;
+  }
+
   private trimmed(cause: unknown): MigrationError {
     const where = this.lastRead === undefined ? 'its start' : `sequence number ${this.lastRead}`;
-    return new MigrationError(
-      'STREAM_TRIMMED',
+    return streamTrimmedError(
       `Stream records of shard ${this.opts.shardId} after ${where} were trimmed (24-hour retention) before they were applied`,
-      {
-        hint: 'Changes may be missing from the target: re-sync it (a new export, or an incremental export from the last checkpoint) and run verify',
-        cause,
-      },
+      cause,
     );
   }
 }

@@ -2,9 +2,18 @@ import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { backoffDelayMs, type Logger, MigrationError, noopLogger } from '@ddb-migrate/core';
 import type { LambdaStreamRecord } from '../apply/stream-event.js';
 import type { StreamHandler } from '../create-handler.js';
-import { CheckpointStore } from './checkpoint-store.js';
-import { describeAllShards, readyShards, type ShardInfo } from './shard-lineage.js';
+import { CheckpointStore, type ShardCheckpoint } from './checkpoint-store.js';
+import { assertAllAcknowledged } from './runner-invariant.js';
+import {
+  checkNoUnfinishedShardTrimmed,
+  describeAllShards,
+  drainedWithoutChildren,
+  readyShards,
+  type ShardInfo,
+} from './shard-lineage.js';
+import { redeliveryPoint } from './redelivery-point.js';
 import { ShardReader } from './shard-reader.js';
+import { streamTrimmedError } from './stream-trimmed.js';
 import { toLambdaRecord } from './to-lambda-record.js';
 
 /** Progress reported after every delivered batch. */
@@ -18,6 +27,18 @@ export interface RunnerProgress {
   shardsKnown: number;
 }
 
+/** DynamoDB Streams keep records 24 hours ("DynamoDB Streams low-level API: Java example"). */
+export const STREAM_RETENTION_MS = 24 * 3_600_000;
+
+/**
+ * How long an idle stop waits for the children of a just-drained shard to be listed: the Kinesis
+ * adapter for DynamoDB Streams re-describes a closed leaf for "a little more than 60 seconds".
+ */
+export const DEFAULT_LINEAGE_WAIT_MS = 60_000;
+
+/** First re-describe delay while a drained shard has no listed children; doubles up to the describe interval. */
+const LINEAGE_BACKOFF_BASE_MS = 1000;
+
 export interface StreamRunnerOptions {
   streams: Pick<DynamoDBStreamsClient, 'send'>;
   streamArn: string;
@@ -26,8 +47,15 @@ export interface StreamRunnerOptions {
   checkpointFile?: string;
   /** Records per invocation (Lambda's BatchSize). Default 100, at most 10,000. */
   batchSize?: number;
-  /** Stop once no open shard has yielded a record for this long. Default: run until aborted or drained. */
+  /**
+   * Stop (`stoppedBy: 'idle'`) once the open leaf shards have yielded no record for this long,
+   * every record read is acknowledged, and no shard drained in the last `lineageWaitMs` is still
+   * without listed children. Reaching a shard's end counts as activity. Default: run until
+   * aborted or drained (stream DISABLED and every shard read to its end).
+   */
   stopAfterIdleSeconds?: number;
+  /** See {@link DEFAULT_LINEAGE_WAIT_MS}. */
+  lineageWaitMs?: number;
   /** Wait between polls of an empty stream. Default 500 ms (Lambda polls 4 times a second). */
   pollIntervalMs?: number;
   /** Re-describe the stream for new shards this often. Default 10 s. */
@@ -45,6 +73,10 @@ export interface StreamRunnerOptions {
 
 /** How a run ended and what it did. */
 export interface RunnerSummary {
+  /**
+   * `drained`: the stream is DISABLED and every shard was read to its end (nothing will ever
+   * arrive); `idle`: see `stopAfterIdleSeconds`; `aborted`: the signal fired.
+   */
   stoppedBy: 'idle' | 'aborted' | 'drained';
   records: number;
   batches: number;
@@ -52,7 +84,11 @@ export interface RunnerSummary {
   redeliveries: number;
   shardsDrained: number;
   lagMs?: number;
-  checkpoints: Record<string, { sequenceNumber?: string; closed?: boolean }>;
+  /** StreamStatus of the last DescribeStream. */
+  streamStatus?: string;
+  /** Drained shards whose children were not listed yet when the run stopped (read on the next run). */
+  awaitingChildrenOf?: string[];
+  checkpoints: Record<string, ShardCheckpoint>;
 }
 
 /**
@@ -60,6 +96,20 @@ export interface RunnerSummary {
  * drained before children), hands Lambda-shaped events to the same handler, honours
  * `batchItemFailures` by redelivering from the failed record (never skipping it), and persists a
  * checkpoint per shard after every batch so a killed runner resumes where it stopped.
+ *
+ * When it stops:
+ * - `drained` only when StreamStatus is DISABLED and every listed shard is read to its end. A
+ *   closed shard without listed children on an ENABLED stream is not the end: its children show
+ *   up later, so the runner describes again soon (backing off from 1 s to `describeIntervalMs`).
+ * - `idle` (with `stopAfterIdleSeconds`) once no record arrived for that long, everything read is
+ *   acknowledged, and every shard drained without listed children was drained at least
+ *   `lineageWaitMs` (60 s) ago: `--stop-after-idle 3` never ends the run right after a parent
+ *   was drained, which is exactly when records wait in children that are not listed yet.
+ *
+ * On start and after every DescribeStream, every listed shard is recorded in the checkpoint with
+ * its parent; a recorded shard that is not read to its end and no longer listed, a checkpoint
+ * position that was trimmed, or a shard waiting at TRIM_HORIZON since longer than the 24-hour
+ * retention stops the run with `STREAM_TRIMMED` (records still needed may be gone).
  *
  * @example
  * const summary = await runStream({ streams, streamArn, handler, checkpointFile: '.ddb-migrate/cdc.json', stopAfterIdleSeconds: 30 });
@@ -69,6 +119,8 @@ export async function runStream(options: StreamRunnerOptions): Promise<RunnerSum
   const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, options.signal));
   const logger = options.logger ?? noopLogger;
   const batchSize = Math.min(10_000, Math.max(1, options.batchSize ?? 100));
+  const describeIntervalMs = options.describeIntervalMs ?? 10_000;
+  const lineageWaitMs = options.lineageWaitMs ?? DEFAULT_LINEAGE_WAIT_MS;
   const store = await CheckpointStore.open(options.checkpointFile, options.streamArn);
   const drained = new Set(
     Object.entries(store.snapshot())
@@ -76,16 +128,25 @@ export async function runStream(options: StreamRunnerOptions): Promise<RunnerSum
       .map(([id]) => id),
   );
   const readers = new Map<string, ShardReader>();
+  /** Records read from a shard and not yet acknowledged. */
+  const unacknowledged = new Map<string, number>();
   const started = now();
+  /** When each shard was drained in this run (earlier runs count from this run's start). */
+  const drainedAt = new Map<string, number>();
   const totals = { records: 0, batches: 0, redeliveries: 0 };
   let lagMs: number | undefined;
   let shards: ShardInfo[] = [];
-  let lastDescribe = Number.NEGATIVE_INFINITY;
+  let streamStatus: string | undefined;
+  let describedAt = Number.NEGATIVE_INFINITY;
+  let nextDescribeAt = Number.NEGATIVE_INFINITY;
+  let lineageRetries = 0;
+  let waitingForChildren: string[] = [];
   let lastActivity = now();
   let stoppedBy: RunnerSummary['stoppedBy'];
 
   const deliver = async (shardId: string, records: LambdaStreamRecord[]) => {
     let remaining = records;
+    unacknowledged.set(shardId, remaining.length);
     for (let attempt = 0; ; attempt += 1) {
       const deadline = now() + (options.invocationTimeoutMs ?? 60_000);
       let failedFrom: number;
@@ -97,18 +158,7 @@ export async function runStream(options: StreamRunnerOptions): Promise<RunnerSum
             awsRequestId: `local-${totals.batches}`,
           },
         );
-        const ids = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
-        if (ids.length === 0) failedFrom = -1;
-        else {
-          const lowest = ids.every((id) => typeof id === 'string' && /^\d+$/.test(id))
-            ? ids.reduce((a, b) => (BigInt(a) <= BigInt(b) ? a : b))
-            : undefined;
-          // An identifier that is not in the batch fails the whole batch, as in Lambda.
-          failedFrom = Math.max(
-            0,
-            remaining.findIndex((r) => r.dynamodb?.SequenceNumber === lowest),
-          );
-        }
+        failedFrom = redeliveryPoint(remaining, response?.batchItemFailures ?? []);
       } catch (error) {
         logger.warn('handler threw; redelivering the whole batch', {
           shardId,
@@ -117,10 +167,22 @@ export async function runStream(options: StreamRunnerOptions): Promise<RunnerSum
         failedFrom = 0;
       }
       const doneUpTo = failedFrom === -1 ? remaining.length : failedFrom;
-      const lastDone = remaining[doneUpTo - 1]?.dynamodb?.SequenceNumber;
-      if (lastDone !== undefined) await store.update(shardId, { sequenceNumber: lastDone });
-      if (failedFrom === -1) return;
+      const lastDone = remaining[doneUpTo - 1]?.dynamodb;
+      if (lastDone?.SequenceNumber !== undefined) {
+        await store.update(shardId, {
+          sequenceNumber: lastDone.SequenceNumber,
+          ...raisedPendingSince(
+            store.get(shardId)?.pendingSince,
+            (lastDone.ApproximateCreationDateTime ?? 0) * 1000,
+          ),
+        });
+      }
+      if (failedFrom === -1) {
+        unacknowledged.set(shardId, 0);
+        return;
+      }
       remaining = remaining.slice(failedFrom);
+      unacknowledged.set(shardId, remaining.length);
       const failedSeq = remaining[0]?.dynamodb?.SequenceNumber;
       if (attempt >= (options.maxBatchRetries ?? 10)) {
         throw new MigrationError(
@@ -141,107 +203,171 @@ export async function runStream(options: StreamRunnerOptions): Promise<RunnerSum
     }
   };
 
-  for (;;) {
-    if (options.signal?.aborted) {
-      stoppedBy = 'aborted';
-      break;
-    }
-    if (now() - lastDescribe >= (options.describeIntervalMs ?? 10_000)) {
-      const description = await describeAllShards(options.streams, options.streamArn, { sleep });
-      shards = description.shards;
-      lastDescribe = now();
-      checkNoUnfinishedShardVanished(shards, store.snapshot());
-    }
-    const ready = readyShards(shards, drained);
-    if (ready.length === 0 && shards.length > 0 && shards.every((s) => drained.has(s.shardId))) {
-      stoppedBy = 'drained';
-      break;
-    }
-    let gotRecords = false;
-    for (const shard of ready) {
-      if (options.signal?.aborted) break;
-      let reader = readers.get(shard.shardId);
-      if (reader === undefined) {
-        const after = store.get(shard.shardId)?.sequenceNumber;
-        reader = new ShardReader({
-          client: options.streams,
-          streamArn: options.streamArn,
-          shardId: shard.shardId,
-          ...(after === undefined ? {} : { afterSequenceNumber: after }),
-          sleep,
-        });
-        readers.set(shard.shardId, reader);
+  try {
+    for (let round = 0; ; round += 1) {
+      if (options.signal?.aborted) {
+        stoppedBy = 'aborted';
+        break;
       }
-      const page = await reader.next(batchSize);
-      if (page.records.length > 0) {
-        gotRecords = true;
-        const records = page.records.map((r) => toLambdaRecord(r, options.streamArn));
-        await deliver(shard.shardId, records);
-        totals.records += records.length;
-        totals.batches += 1;
-        const newest = Math.max(...records.map((r) => r.dynamodb?.ApproximateCreationDateTime ?? 0));
-        if (newest > 0) lagMs = Math.max(0, now() - newest * 1000);
-        options.onProgress?.({
-          records: totals.records,
-          batches: totals.batches,
-          recordsPerSecond: totals.records / Math.max(0.001, (now() - started) / 1000),
-          ...(lagMs === undefined ? {} : { lagMs }),
-          shardsDrained: drained.size,
-          shardsKnown: shards.length,
-        });
+      if (now() >= nextDescribeAt) {
+        const askedAt = now();
+        const description = await describeAllShards(options.streams, options.streamArn, { sleep });
+        shards = description.shards;
+        streamStatus = description.status;
+        describedAt = askedAt;
+        checkNoUnfinishedShardTrimmed(shards, store.snapshot());
+        if (round === 0) checkNoShardWaitedPastRetention(shards, store.snapshot(), askedAt);
+        recordNewShards(shards, store, askedAt);
+        await store.flush();
+        waitingForChildren = streamStatus === 'DISABLED' ? [] : drainedWithoutChildren(shards, drained);
+        if (waitingForChildren.length > 0) {
+          // Inconsistent shard graph: ask again soon, backing off, but never call it done.
+          lineageRetries += 1;
+          nextDescribeAt =
+            now() + Math.min(describeIntervalMs, LINEAGE_BACKOFF_BASE_MS * 2 ** (lineageRetries - 1));
+          logger.debug('drained shards without listed children; describing again', {
+            shardIds: waitingForChildren,
+            attempt: lineageRetries,
+          });
+        } else {
+          lineageRetries = 0;
+          nextDescribeAt = now() + describeIntervalMs;
+        }
       }
-      if (page.ended) {
-        drained.add(shard.shardId);
-        readers.delete(shard.shardId);
-        await store.update(shard.shardId, { closed: true });
-        lastDescribe = Number.NEGATIVE_INFINITY; // look for its children now
-        logger.info('shard drained', { shardId: shard.shardId });
+      const ready = readyShards(shards, drained);
+      if (streamStatus === 'DISABLED' && shards.length > 0 && shards.every((s) => drained.has(s.shardId))) {
+        store.markStreamFinished(new Date(now()));
+        stoppedBy = 'drained';
+        break;
+      }
+      let gotRecords = false;
+      for (const shard of ready) {
+        if (options.signal?.aborted) break;
+        let reader = readers.get(shard.shardId);
+        if (reader === undefined) {
+          const after = store.get(shard.shardId)?.sequenceNumber;
+          reader = new ShardReader({
+            client: options.streams,
+            streamArn: options.streamArn,
+            shardId: shard.shardId,
+            ...(after === undefined ? {} : { afterSequenceNumber: after }),
+            sleep,
+          });
+          readers.set(shard.shardId, reader);
+        }
+        const page = await reader.next(batchSize);
+        if (page.records.length > 0) {
+          gotRecords = true;
+          const records = page.records.map((r) => toLambdaRecord(r, options.streamArn));
+          await deliver(shard.shardId, records);
+          totals.records += records.length;
+          totals.batches += 1;
+          const newest = Math.max(...records.map((r) => r.dynamodb?.ApproximateCreationDateTime ?? 0));
+          if (newest > 0) lagMs = Math.max(0, now() - newest * 1000);
+          options.onProgress?.({
+            records: totals.records,
+            batches: totals.batches,
+            recordsPerSecond: totals.records / Math.max(0.001, (now() - started) / 1000),
+            ...(lagMs === undefined ? {} : { lagMs }),
+            shardsDrained: drained.size,
+            shardsKnown: shards.length,
+          });
+        } else if (!page.ended && !shard.closed) {
+          // Caught up on a shard that was open at the last DescribeStream: anything still to come
+          // (here or in its children) is created after that call. Written with the next flush.
+          const raised = raisedPendingSince(store.get(shard.shardId)?.pendingSince, describedAt);
+          if (raised.pendingSince !== undefined) store.set(shard.shardId, raised);
+        }
+        if (page.ended) {
+          drained.add(shard.shardId);
+          drainedAt.set(shard.shardId, now());
+          readers.delete(shard.shardId);
+          await store.update(shard.shardId, { closed: true });
+          nextDescribeAt = Number.NEGATIVE_INFINITY; // look for its children now
+          lastActivity = now(); // the end of a shard is progress: its children may hold records
+          logger.info('shard drained', { shardId: shard.shardId });
+        }
+      }
+      if (gotRecords) {
+        lastActivity = now();
+        continue;
+      }
+      const idleSeconds = options.stopAfterIdleSeconds;
+      if (
+        idleSeconds !== undefined &&
+        now() - lastActivity >= idleSeconds * 1000 &&
+        waitingForChildren.every((id) => now() - (drainedAt.get(id) ?? started) >= lineageWaitMs)
+      ) {
+        assertAllAcknowledged(unacknowledged);
+        stoppedBy = 'idle';
+        break;
+      }
+      try {
+        await sleep(options.pollIntervalMs ?? 500);
+      } catch (error) {
+        // aborted while waiting: the loop head records it
+        if (!options.signal?.aborted) throw error;
       }
     }
-    if (gotRecords) {
-      lastActivity = now();
-      continue;
-    }
-    const idleSeconds = options.stopAfterIdleSeconds;
-    if (idleSeconds !== undefined && now() - lastActivity >= idleSeconds * 1000) {
-      stoppedBy = 'idle';
-      break;
-    }
-    try {
-      await sleep(options.pollIntervalMs ?? 500);
-    } catch {
-      // aborted while waiting: the loop head records it
-    }
+  } finally {
+    await store.flush();
   }
   return {
     stoppedBy,
     ...totals,
     shardsDrained: drained.size,
     ...(lagMs === undefined ? {} : { lagMs }),
+    ...(streamStatus === undefined ? {} : { streamStatus }),
+    ...(stoppedBy === 'drained' || waitingForChildren.length === 0
+      ? {}
+      : { awaitingChildrenOf: [...waitingForChildren] }),
     checkpoints: store.snapshot(),
   };
 }
 
+/** Records every shard listed for the first time, with its parent and a TRIM_HORIZON start. */
+function recordNewShards(shards: readonly ShardInfo[], store: CheckpointStore, seenAt: number): void {
+  for (const shard of shards) {
+    if (store.get(shard.shardId) !== undefined) continue;
+    // A child's records were all created after its parent closed, so after the parent's bound.
+    const inherited =
+      shard.parentShardId === undefined ? undefined : store.get(shard.parentShardId)?.pendingSince;
+    store.set(shard.shardId, {
+      ...(shard.parentShardId === undefined ? {} : { parentShardId: shard.parentShardId }),
+      fromTrimHorizon: true,
+      firstSeenAt: new Date(seenAt).toISOString(),
+      ...(inherited === undefined ? {} : { pendingSince: inherited }),
+    });
+  }
+}
+
 /**
- * A shard this runner started but did not finish that is no longer listed was trimmed (24-hour
- * retention) with records possibly unapplied: stop rather than carry on with its children.
+ * On resume: a listed shard recorded at TRIM_HORIZON with no acknowledged record whose pending
+ * records may be older than the retention may have lost some (TRIM_HORIZON would silently start
+ * after them; a checkpointed position gets TrimmedDataAccessException from AWS instead).
  */
-function checkNoUnfinishedShardVanished(
+function checkNoShardWaitedPastRetention(
   shards: readonly ShardInfo[],
-  checkpoints: Record<string, { sequenceNumber?: string; closed?: boolean }>,
+  checkpoints: Readonly<Record<string, ShardCheckpoint>>,
+  at: number,
 ): void {
-  const listed = new Set(shards.map((s) => s.shardId));
-  for (const [shardId, checkpoint] of Object.entries(checkpoints)) {
-    if (!checkpoint.closed && !listed.has(shardId)) {
-      throw new MigrationError(
-        'STREAM_TRIMMED',
-        `Shard ${shardId} left the stream (24-hour retention) before it was read to the end; records after ${checkpoint.sequenceNumber ?? 'its start'} may be missing from the target`,
-        {
-          hint: 'Re-sync the target (a new export, or an incremental export from the checkpoint time), then run verify',
-        },
+  for (const shard of shards) {
+    const checkpoint = checkpoints[shard.shardId];
+    if (!checkpoint || checkpoint.closed || checkpoint.sequenceNumber !== undefined) continue;
+    const since = checkpoint.pendingSince === undefined ? Number.NaN : Date.parse(checkpoint.pendingSince);
+    if (at - since > STREAM_RETENTION_MS) {
+      throw streamTrimmedError(
+        `Shard ${shard.shardId} has waited to be read from TRIM_HORIZON since ${checkpoint.pendingSince}, longer than the 24-hour retention; its oldest records may be missing from the target`,
       );
     }
   }
+}
+
+/** `{ pendingSince }` raised to `candidateMs` when that is later (it never moves back), else nothing. */
+function raisedPendingSince(current: string | undefined, candidateMs: number): { pendingSince?: string } {
+  if (!Number.isFinite(candidateMs) || candidateMs <= 0) return {};
+  if (current !== undefined && Date.parse(current) >= candidateMs) return {};
+  return { pendingSince: new Date(candidateMs).toISOString() };
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
