@@ -32,6 +32,10 @@ export interface CdcRunResult {
   cutoffEpochSeconds?: number;
   fetchOnChange: boolean;
   stoppedBy: RunnerSummary['stoppedBy'];
+  /** StreamStatus at the stop (`drained` needs DISABLED). */
+  streamStatus?: string;
+  /** Drained shards whose children were not listed yet: the next run reads them. */
+  awaitingChildrenOf?: string[];
   records: number;
   batches: number;
   redeliveries: number;
@@ -129,6 +133,8 @@ export async function runCdc(
     ...(cutoff === undefined ? {} : { cutoffEpochSeconds: cutoff }),
     fetchOnChange,
     stoppedBy: summary.stoppedBy,
+    ...(summary.streamStatus === undefined ? {} : { streamStatus: summary.streamStatus }),
+    ...(summary.awaitingChildrenOf === undefined ? {} : { awaitingChildrenOf: summary.awaitingChildrenOf }),
     records: summary.records,
     batches: summary.batches,
     redeliveries: summary.redeliveries,
@@ -145,6 +151,11 @@ export async function runCdc(
     `CDC ${options.sourceTableName} -> ${targetTable}: ${data.records} records in ${data.batches} batches, stopped (${data.stoppedBy})`,
     `  applied ${data.applied} keys, coalesced ${data.coalesced}, skipped ${data.skipped}, dead-lettered ${data.dlq}`,
     `  checkpoint: ${checkpointFile}${data.lagMs === undefined ? '' : `; lag ${Math.round(data.lagMs / 1000)}s`}`,
+    ...(data.awaitingChildrenOf === undefined
+      ? []
+      : [
+          `  shards ${data.awaitingChildrenOf.join(', ')} ended and their children are not listed yet: run cdc again to read them`,
+        ]),
   ].join('\n');
   return { data, text };
 }

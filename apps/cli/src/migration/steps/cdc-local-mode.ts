@@ -61,7 +61,7 @@ export async function cdcLocalStep(ctx: StepContext): Promise<RunnerSummary> {
   });
   ctx.signal?.throwIfAborted();
   progress.done(
-    `CDC drained: ${summary.records.toLocaleString('en-US')} records applied, stopped (${summary.stoppedBy})`,
+    `CDC ${summary.stoppedBy === 'drained' ? 'drained' : 'caught up'}: ${summary.records.toLocaleString('en-US')} records applied, stopped (${summary.stoppedBy})`,
   );
   ctx.state.cdc.applied = (ctx.state.cdc.applied ?? 0) + summary.records;
   ctx.state.cdc.drainedAt = new Date().toISOString();

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { type CheckpointState, oldestPendingRecord } from '@ddb-migrate/cdc-lambda';
 import type { MigrationState } from '../state/migration-state.js';
 
 /** DynamoDB Streams keep records 24 h; leave an hour of slack for CDC to catch up. */
@@ -5,20 +7,50 @@ export const STREAM_RETENTION_MS = 24 * 3_600_000;
 export const STREAM_SAFETY_MS = 3_600_000;
 
 /**
- * Why CDC may not start any more: records from T - margin onwards must still be in the stream.
- * Returns undefined when it is safe (or nothing is exported yet).
+ * Why CDC may not start any more: the oldest stream record it still needs must still be in the
+ * stream. That record is at T - margin until local CDC has checkpoints; then it is the oldest
+ * unfinished shard position in the checkpoint file (so a re-run a day after the export with fresh
+ * checkpoints goes on). Returns undefined when it is safe (or nothing is exported yet).
+ *
+ * @param checkpoint the local runner's checkpoint file content; default: read from
+ *   `state.cdc.checkpointDir` in local mode (absent or unreadable: the export time decides)
  */
 export function streamWindowProblem(
   state: MigrationState,
   marginSeconds: number,
   now: number,
+  checkpoint: CheckpointState | undefined = readLocalCheckpoint(state),
 ): { message: string; fix: string } | undefined {
   const t = state.export?.exportTime;
   if (!t || state.cdcMode === 'none') return undefined;
   const from = Date.parse(t) - marginSeconds * 1000;
-  if (now - from <= STREAM_RETENTION_MS - STREAM_SAFETY_MS) return undefined;
+  const pending = checkpoint === undefined ? { kind: 'unknown' as const } : oldestPendingRecord(checkpoint);
+  if (pending.kind === 'finished') return undefined;
+  // Records before T - margin are skipped by the handler, so they are never needed.
+  const oldestNeeded = pending.kind === 'since' ? Math.max(from, pending.time) : from;
+  if (now - oldestNeeded <= STREAM_RETENTION_MS - STREAM_SAFETY_MS) return undefined;
+  const fix =
+    'Catch up with an incremental export (ExportType INCREMENTAL_EXPORT from that time to now) written to the target, or start a fresh migration (move the state file away)';
+  if (pending.kind === 'since' && pending.time > from) {
+    return {
+      message: `Stream records from ${new Date(oldestNeeded).toISOString()} (the oldest unfinished position in the CDC checkpoint, shard ${pending.shardId}) may already be trimmed: the stream keeps 24 h`,
+      fix,
+    };
+  }
   return {
     message: `Stream records from ${new Date(from).toISOString()} (export time minus margin) may already be trimmed: the stream keeps 24 h`,
-    fix: 'Catch up with an incremental export (ExportType INCREMENTAL_EXPORT from that time to now) written to the target, or start a fresh migration (move the state file away)',
+    fix,
   };
+}
+
+/** The local runner's checkpoint file, when local CDC has written one. */
+function readLocalCheckpoint(state: MigrationState): CheckpointState | undefined {
+  const file = state.cdc?.mode === 'local' ? state.cdc.checkpointDir : undefined;
+  if (file === undefined) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as CheckpointState;
+  } catch {
+    // No file yet (CDC never ran) or a broken one (the runner refuses it itself): use the export time.
+    return undefined;
+  }
 }
