@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exportTableStep } from '../src/migration/steps/export-table.js';
-import { awsError, fakeClient, fakeStepContext } from './aws-fake-clients.js';
+import { awsError, fakeClient, fakeStepContext, streamStatus, tableWithStream } from './aws-fake-clients.js';
 
 const TABLE_ARN = 'arn:aws:dynamodb:us-east-1:111111111111:table/src';
 const facts = {
@@ -10,10 +10,13 @@ const facts = {
 } as never;
 const stream = {
   status: 'done' as const,
-  streamArn: 's',
+  streamArn: 'arn:aws:dynamodb:us-east-1:111111111111:table/src/stream/2026-01-01T00:00:00.000',
   enabledAt: '2026-01-01T00:00:00Z',
   enabledByUs: true,
 };
+/** The recorded stream is still the table's ENABLED stream (checked before every export request). */
+const tableReplies = { DescribeTableCommand: [tableWithStream(stream.streamArn)] };
+const streams = () => fakeClient({ DescribeStreamCommand: [streamStatus('ENABLED')] });
 const completed = {
   ExportDescription: {
     ExportStatus: 'COMPLETED',
@@ -25,6 +28,7 @@ const completed = {
 describe('export step on AWS semantics', () => {
   it('keeps waiting when DescribeExport is throttled (a throttled poll is not a failed export)', async () => {
     const ddb = fakeClient({
+      ...tableReplies,
       ExportTableToPointInTimeCommand: [
         { ExportDescription: { ExportArn: 'arn:e1', ExportStatus: 'IN_PROGRESS' } },
       ],
@@ -35,7 +39,11 @@ describe('export step on AWS semantics', () => {
         completed,
       ],
     });
-    const { ctx } = fakeStepContext({ clients: { sourceDdb: ddb }, facts, state: { stream } });
+    const { ctx } = fakeStepContext({
+      clients: { sourceDdb: ddb, sourceStreams: streams() },
+      facts,
+      state: { stream },
+    });
     await exportTableStep(ctx);
     expect(ctx.state.export).toMatchObject({
       status: 'done',
@@ -46,13 +54,18 @@ describe('export step on AWS semantics', () => {
 
   it('retries a throttled ExportTableToPointInTime with the same ClientToken', async () => {
     const ddb = fakeClient({
+      ...tableReplies,
       ExportTableToPointInTimeCommand: [
         awsError('LimitExceededException', 400, 'Too many exports'),
         { ExportDescription: { ExportArn: 'arn:e1' } },
       ],
       DescribeExportCommand: [completed],
     });
-    const { ctx } = fakeStepContext({ clients: { sourceDdb: ddb }, facts, state: { stream } });
+    const { ctx } = fakeStepContext({
+      clients: { sourceDdb: ddb, sourceStreams: streams() },
+      facts,
+      state: { stream },
+    });
     await exportTableStep(ctx);
     const tokens = ddb.calls
       .filter((c) => c.command === 'ExportTableToPointInTimeCommand')
@@ -71,10 +84,15 @@ describe('export step on AWS semantics', () => {
       },
     };
     const first = fakeClient({
+      ...tableReplies,
       ExportTableToPointInTimeCommand: [{ ExportDescription: { ExportArn: 'arn:e1' } }],
       DescribeExportCommand: [failed],
     });
-    const run1 = fakeStepContext({ clients: { sourceDdb: first }, facts, state: { stream } });
+    const run1 = fakeStepContext({
+      clients: { sourceDdb: first, sourceStreams: streams() },
+      facts,
+      state: { stream },
+    });
     const err = await exportTableStep(run1.ctx).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'EXPORT_FAILED', message: expect.stringContaining('S3AccessDenied') });
     expect((err as Error).message).toContain('Access Denied');
@@ -83,13 +101,14 @@ describe('export step on AWS semantics', () => {
 
     // Re-run with the state of run 1: a new export (new ClientToken), not the failed one again.
     const second = fakeClient({
+      ...tableReplies,
       ExportTableToPointInTimeCommand: [{ ExportDescription: { ExportArn: 'arn:e2' } }],
       DescribeExportCommand: [
         (input: Record<string, unknown>) => (input.ExportArn === 'arn:e2' ? completed : failed),
       ],
     });
     const run2 = fakeStepContext({
-      clients: { sourceDdb: second },
+      clients: { sourceDdb: second, sourceStreams: streams() },
       facts,
       state: structuredClone(run1.ctx.state),
     });

@@ -1,11 +1,16 @@
 import { type AttributeValue, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
 import { describeSourceTable, isMigrationError } from '@ddb-migrate/core';
+import { streamIdentityProblem } from '../stream-identity.js';
 import {
+  awsErrorName,
   describeError,
   error,
+  type Finding,
   info,
   isAccessDenied,
   type PreflightCheck,
+  type PreflightContext,
   warning,
 } from './preflight-types.js';
 
@@ -79,6 +84,8 @@ export const checkPitr: PreflightCheck = async ({ options, facts }) => {
 export const checkStream: PreflightCheck = async ({ options, clients, facts }) => {
   const table = facts.source?.table;
   if (!table) return [];
+  const recorded = await checkRecordedStream({ options, clients, facts });
+  if (recorded.length > 0) return recorded;
   const spec = table.StreamSpecification;
   if (!spec?.StreamEnabled || !table.LatestStreamArn) {
     if (options.cdcMode !== 'none') {
@@ -133,3 +140,48 @@ export const checkStream: PreflightCheck = async ({ options, clients, facts }) =
   }
   return findings;
 };
+
+/**
+ * On resume: the stream recorded in the state is still the table's latest stream and ENABLED.
+ * Otherwise the export's cut-off and the CDC rest on a stream that takes no more records. Skipped
+ * once nothing will read the stream again (no CDC and the export done).
+ */
+async function checkRecordedStream({
+  options,
+  clients,
+  facts,
+}: Pick<PreflightContext, 'options' | 'clients' | 'facts'>): Promise<Finding[]> {
+  const step = facts.state?.stream;
+  const table = facts.source?.table;
+  if (step?.status !== 'done' || !step.streamArn || !table) return [];
+  if (options.cdcMode === 'none' && facts.state?.export?.status === 'done') return [];
+  const context = {
+    when: 'on resume',
+    table: options.sourceTableName,
+    targetTable: options.targetTableName,
+    stateDir: options.stateDir,
+  };
+  let problem = streamIdentityProblem(step.streamArn, { table }, context);
+  if (!problem) {
+    let recordedStatus: string;
+    try {
+      const out = await clients.sourceStreams.send(
+        new DescribeStreamCommand({ StreamArn: step.streamArn, Limit: 1 }),
+      );
+      recordedStatus = out.StreamDescription?.StreamStatus ?? 'ENABLED';
+    } catch (err) {
+      if (awsErrorName(err) !== 'ResourceNotFoundException') {
+        return [
+          error(
+            'STREAM_UNREADABLE',
+            `Cannot read the recorded source stream ${step.streamArn} (${describeError(err)})`,
+            "Grant dynamodb:DescribeStream on the source table's stream",
+          ),
+        ];
+      }
+      recordedStatus = 'NOT_FOUND';
+    }
+    problem = streamIdentityProblem(step.streamArn, { table, recordedStatus }, context);
+  }
+  return problem ? [error(problem.code, problem.message, problem.fix)] : [];
+}

@@ -9,6 +9,7 @@ import { AwsCallError, MigrationError } from '@ddb-migrate/core';
 import type { ExportStep } from '../state/migration-state.js';
 import { awsErrorNameOf, retryAws } from '../aws-retry.js';
 import type { StepContext } from '../step-context.js';
+import { assertRecordedStream } from './recorded-stream.js';
 
 /**
  * Exports the source at T (>= the stream's enable time) into the target account's bucket
@@ -71,6 +72,9 @@ export async function exportTableStep(ctx: StepContext): Promise<void> {
     await ctx.save();
   }
   if (!step.exportArn) {
+    // The export's cut-off is only safe if the recorded stream has taken every change since it
+    // started; a stream disabled or replaced meanwhile has not.
+    await assertRecordedStream(ctx, 'before the export');
     const request = step;
     try {
       // Same ClientToken on every attempt: a retried request returns the same export.
@@ -142,12 +146,16 @@ async function waitForExport(ctx: StepContext, step: ExportStep): Promise<Export
 async function findExport(ctx: StepContext, tableArn: string, step: ExportStep): Promise<string | undefined> {
   let token: string | undefined;
   do {
-    const page = await ctx.clients.sourceDdb.send(
-      new ListExportsCommand({ TableArn: tableArn, NextToken: token }),
+    const next = token;
+    const page = await retryAws(ctx, 'ListExports', () =>
+      ctx.clients.sourceDdb.send(new ListExportsCommand({ TableArn: tableArn, NextToken: next })),
     );
     for (const summary of page.ExportSummaries ?? []) {
-      if (!summary.ExportArn) continue;
-      const d = await ctx.clients.sourceDdb.send(new DescribeExportCommand({ ExportArn: summary.ExportArn }));
+      const exportArn = summary.ExportArn;
+      if (!exportArn) continue;
+      const d = await retryAws(ctx, 'DescribeExport', () =>
+        ctx.clients.sourceDdb.send(new DescribeExportCommand({ ExportArn: exportArn })),
+      );
       const e = d.ExportDescription;
       if (e?.S3Bucket === step.bucket && e.S3Prefix === step.prefix && e.ExportStatus !== 'FAILED')
         return summary.ExportArn;
