@@ -20,7 +20,7 @@ import type { UnmatchedBuffer } from './unmatched-buffer.js';
  *   here, because the source scan holds that key in another segment and compares it there.
  */
 export async function compareSegment(ctx: EngineContext, segment: number): Promise<void> {
-  const window = new SegmentWindow(ctx.windowItems, ctx.spillDir);
+  const window = new SegmentWindow(ctx.windowItems, ctx.spillDir, ctx.windowBytes);
   try {
     await Promise.all(
       (['source', 'target'] as const).map(async (side) => {

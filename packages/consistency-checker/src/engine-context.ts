@@ -22,6 +22,7 @@ export interface EngineContext {
   counts: VerifyCounts;
   consumed: { source: number; target: number };
   windowItems: number;
+  windowBytes: number;
   spillDir?: string;
   showValues: boolean;
   /** Hands a suspect to the re-check queue; resolves when there is room (backpressure). */

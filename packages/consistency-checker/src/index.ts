@@ -26,3 +26,5 @@ export {
 } from './report.js';
 export type { ReportWriter } from './report.js';
 export { UnmatchedBuffer } from './unmatched-buffer.js';
+export { KeyNotStableError, resyncKey } from './resync-key.js';
+export type { ResyncOptions, ResyncOutcome, ResyncTable } from './resync-key.js';

@@ -114,6 +114,8 @@ export function mergeSummaries(parts: readonly VerifySummary[]): VerifySummary {
     target: parts.reduce((sum, p) => sum + p.consumedRcu.target, 0),
   };
   merged.durationMs = Math.max(...parts.map((p) => p.durationMs));
+  const starts = parts.map((p) => p.startedAt).filter((t): t is string => t !== undefined);
+  if (starts.length > 0) merged.startedAt = starts.sort()[0];
   merged.differences = merged.missingInTarget + merged.extraInTarget + merged.different;
   merged.remaining = parts.reduce((sum, p) => sum + p.remaining, 0);
   merged.identical = merged.differences === 0;

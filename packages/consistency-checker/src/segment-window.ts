@@ -4,11 +4,15 @@ import { UnmatchedBuffer } from './unmatched-buffer.js';
 /** Which table an item was scanned from. */
 export type SideName = 'source' | 'target';
 
+/** Default bound on the DynamoDB size of the unmatched items one segment pair keeps in memory. */
+export const DEFAULT_WINDOW_BYTES = 16 * 1024 * 1024;
+
 /**
  * The two {@link UnmatchedBuffer}s of one segment pair and the rule that bounds them: once they hold
- * more than `windowItems` items together, the oldest half of the larger one goes to its spill file.
- * So a pair never holds more than `windowItems` unmatched items in memory (plus one scan page the
- * caller is feeding), whatever the scan orders; spilled items are resolved later by point reads.
+ * more than `windowItems` items or `windowBytes` bytes (DynamoDB item size) together, the oldest half
+ * of the larger one goes to its spill file. So a pair never holds more than that in memory (plus one
+ * scan page, <= 1 MB, the caller is feeding), whatever the scan orders and item sizes (400 KB items
+ * would otherwise make 20,000 items 8 GB); spilled items are resolved later by point reads.
  */
 export class SegmentWindow {
   readonly source: UnmatchedBuffer;
@@ -18,6 +22,7 @@ export class SegmentWindow {
   constructor(
     private readonly windowItems: number,
     spillDir?: string,
+    private readonly windowBytes: number = DEFAULT_WINDOW_BYTES,
   ) {
     this.source = new UnmatchedBuffer(spillDir);
     this.target = new UnmatchedBuffer(spillDir);
@@ -26,6 +31,11 @@ export class SegmentWindow {
   /** Unmatched items held in memory by both sides. */
   get held(): number {
     return this.source.size + this.target.size;
+  }
+
+  /** DynamoDB size of the unmatched items held in memory by both sides. */
+  get heldBytes(): number {
+    return this.source.bytes + this.target.bytes;
   }
 
   /** Unmatched items both sides have written to disk. */
@@ -46,9 +56,12 @@ export class SegmentWindow {
 
   /** Spills until the window is back under its bound; concurrent calls are serialized. */
   async bound(): Promise<void> {
-    while (this.held > this.windowItems) {
+    while (this.held > this.windowItems || this.heldBytes > this.windowBytes) {
       // The oldest half of the bigger buffer: the side that ran ahead, or a misaligned segment.
-      const bigger = this.source.size >= this.target.size ? this.source : this.target;
+      const bySize = this.held > this.windowItems;
+      const bigger = (bySize ? this.source.size >= this.target.size : this.source.bytes >= this.target.bytes)
+        ? this.source
+        : this.target;
       this.spilling = this.spilling.then(() => bigger.spillOldest(Math.ceil(bigger.size / 2)));
       await this.spilling;
     }

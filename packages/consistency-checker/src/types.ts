@@ -49,10 +49,19 @@ export interface VerifyOptions {
   sample?: number;
   /** Segment pairs scanned at the same time. Default min(segments, 16). */
   concurrency?: number;
-  /** Seconds to wait before re-reading a suspected difference with consistent reads. Default 2. */
+  /**
+   * Seconds to wait before the first consistent re-read of a suspected difference; each later wait
+   * doubles, capped at max(this, 30 s). Default 2.
+   */
   recheckDelaySeconds?: number;
-  /** How many consistent re-checks a suspect gets before it is reported. 0 = report suspects as is. Default 2. */
+  /**
+   * How many consistent re-checks a suspect gets before it is reported. 0 = report suspects as is.
+   * Default 5: with the default delay a suspect is reported after about 60 s (2+4+8+16+30 s) of
+   * disagreeing, which covers ordinary event source mapping lag.
+   */
   recheckAttempts?: number;
+  /** Bytes (DynamoDB item size) of suspects the re-check queue holds before scans wait. Default 32 MiB. */
+  recheckBytes?: number;
   /** Write the source's current item to the target (or delete the extra) for confirmed differences. */
   repair?: boolean;
   /** Keep item values in the differences (never logged). */
@@ -62,6 +71,8 @@ export interface VerifyOptions {
   onProgress?: (progress: VerifyProgress) => void;
   /** Unmatched items a segment pair keeps in memory before spilling to disk. Default 20,000. */
   windowItems?: number;
+  /** Bytes (DynamoDB item size) of unmatched items a segment pair keeps in memory before spilling. Default 16 MiB. */
+  windowBytes?: number;
   /** Directory for spill files. Default os.tmpdir(). */
   spillDir?: string;
   logger?: Logger;
@@ -106,6 +117,12 @@ export interface VerifySummary extends VerifyCounts {
   segments: number[];
   /** True when the segments cover 0..totalSegments-1. */
   complete: boolean;
+  /**
+   * When the scans started (ISO 8601; the earliest of merged runs). A scan is not a snapshot: a key
+   * written after this is covered by CDC and a later verify, and an item created in the source while
+   * the scan ran may not be compared at all. Absent in summaries of older versions.
+   */
+  startedAt?: string;
   /** Read capacity consumed, as reported by the service (ReturnConsumedCapacity TOTAL). */
   consumedRcu: { source: number; target: number };
   durationMs: number;

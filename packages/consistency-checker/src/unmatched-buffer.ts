@@ -3,17 +3,19 @@ import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fromDynamoJson, type Item, toDynamoJson } from '@ddb-migrate/core';
+import { fromDynamoJson, type Item, itemSizeBytes, toDynamoJson } from '@ddb-migrate/core';
 
 /**
  * Items one side of a segment pair has scanned that the other side has not (yet) produced, by
- * canonical key. Holds at most what the caller lets it grow to in memory; {@link spillOldest} moves
+ * canonical key, with their total DynamoDB size ({@link bytes}: items reach 400 KB, so a count alone
+ * bounds nothing). Holds at most what the caller lets it grow to in memory; {@link spillOldest} moves
  * the oldest entries to an NDJSON file (DynamoDB JSON, binary as base64), so memory stays bounded
  * whatever the tables' scan orders. Spilled items can no longer be matched in memory; the caller
  * resolves them with point reads, which is always correct (see README, "Why it is correct").
  */
 export class UnmatchedBuffer {
-  private readonly entries = new Map<string, Item>();
+  private readonly entries = new Map<string, { item: Item; bytes: number }>();
+  private heldBytes = 0;
   private spillPath?: string;
   private spillDir?: string;
   private spilledCount = 0;
@@ -23,6 +25,11 @@ export class UnmatchedBuffer {
   /** Items held in memory. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** DynamoDB size (itemSizeBytes) of the items held in memory. */
+  get bytes(): number {
+    return this.heldBytes;
   }
 
   /** Items written to the spill file so far. */
@@ -36,14 +43,19 @@ export class UnmatchedBuffer {
   }
 
   add(canonical: string, item: Item): void {
-    this.entries.set(canonical, item);
+    this.take(canonical); // a key re-added replaces its entry, and its bytes
+    const bytes = itemSizeBytes(item);
+    this.entries.set(canonical, { item, bytes });
+    this.heldBytes += bytes;
   }
 
   /** Removes and returns the in-memory item with this key, if any. */
   take(canonical: string): Item | undefined {
-    const item = this.entries.get(canonical);
-    if (item !== undefined) this.entries.delete(canonical);
-    return item;
+    const entry = this.entries.get(canonical);
+    if (entry === undefined) return undefined;
+    this.entries.delete(canonical);
+    this.heldBytes -= entry.bytes;
+    return entry.item;
   }
 
   /**
@@ -52,10 +64,11 @@ export class UnmatchedBuffer {
    */
   async spillOldest(count: number): Promise<number> {
     const lines: string[] = [];
-    for (const [canonical, item] of this.entries) {
+    for (const [canonical, entry] of this.entries) {
       if (lines.length >= count) break;
       this.entries.delete(canonical);
-      lines.push(JSON.stringify(toDynamoJson(item)));
+      this.heldBytes -= entry.bytes;
+      lines.push(JSON.stringify(toDynamoJson(entry.item)));
     }
     if (lines.length === 0) return 0;
     if (!this.spillPath) {
@@ -73,7 +86,7 @@ export class UnmatchedBuffer {
    */
   async *drain(chunkSize: number): AsyncGenerator<Item[]> {
     let chunk: Item[] = [];
-    for (const item of this.entries.values()) {
+    for (const { item } of this.entries.values()) {
       chunk.push(item);
       if (chunk.length >= chunkSize) {
         yield chunk;
@@ -81,6 +94,7 @@ export class UnmatchedBuffer {
       }
     }
     this.entries.clear();
+    this.heldBytes = 0;
     if (this.spillPath) {
       const lines = createInterface({ input: createReadStream(this.spillPath), crlfDelay: Infinity });
       for await (const line of lines) {

@@ -3,7 +3,8 @@ import { defaultCallPolicy, defaultSleep } from './aws-call.js';
 import { compareSegment } from './compare-segment.js';
 import { type EngineContext, emptyCounts } from './engine-context.js';
 import { preflight } from './preflight.js';
-import { RecheckQueue } from './recheck-queue.js';
+import { DEFAULT_RECHECK_ATTEMPTS, DEFAULT_RECHECK_DELAY_SECONDS, RecheckQueue } from './recheck-queue.js';
+import { DEFAULT_WINDOW_BYTES } from './segment-window.js';
 import { coversAllSegments, defaultSegmentCount, selectSegments } from './segments.js';
 import type { VerifyOptions, VerifySummary } from './types.js';
 
@@ -25,6 +26,7 @@ const RECHECK_CAPACITY = 5_000;
  */
 export async function verifyTables(options: VerifyOptions): Promise<VerifySummary> {
   const started = Date.now();
+  const startedAt = new Date(started).toISOString();
   const logger = options.logger ?? noopLogger;
   const sleep = options.sleep ?? defaultSleep;
   // A failed segment pair stops the others (and the re-check queue) at their next AWS call.
@@ -73,6 +75,7 @@ export async function verifyTables(options: VerifyOptions): Promise<VerifySummar
     counts,
     consumed: { source: 0, target: 0 },
     windowItems: options.windowItems ?? 20_000,
+    windowBytes: options.windowBytes ?? DEFAULT_WINDOW_BYTES,
     ...(options.spillDir ? { spillDir: options.spillDir } : {}),
     showValues: options.showValues ?? false,
     suspect: (suspect) => queue!.add(suspect),
@@ -87,10 +90,11 @@ export async function verifyTables(options: VerifyOptions): Promise<VerifySummar
       }),
   };
   queue = new RecheckQueue(ctx, {
-    delayMs: Math.max(0, (options.recheckDelaySeconds ?? 2) * 1000),
-    attempts: options.recheckAttempts ?? 2,
+    delayMs: Math.max(0, (options.recheckDelaySeconds ?? DEFAULT_RECHECK_DELAY_SECONDS) * 1000),
+    attempts: options.recheckAttempts ?? DEFAULT_RECHECK_ATTEMPTS,
     repair: options.repair ?? false,
     capacity: RECHECK_CAPACITY,
+    ...(options.recheckBytes !== undefined ? { capacityBytes: options.recheckBytes } : {}),
     onDifference: options.onDifference ?? (() => {}),
   });
 
@@ -123,6 +127,7 @@ export async function verifyTables(options: VerifyOptions): Promise<VerifySummar
     totalSegments,
     segments,
     complete: coversAllSegments(segments, totalSegments),
+    startedAt,
     ...counts,
     consumedRcu: ctx.consumed,
     durationMs: Date.now() - started,

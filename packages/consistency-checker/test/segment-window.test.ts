@@ -116,4 +116,22 @@ describe('SegmentWindow', () => {
     await window.dispose();
     expect(await readdir(dir)).toEqual([]);
   });
+
+  it('keeps at most windowBytes of unmatched items in memory, however few they are (400 KB items)', async () => {
+    const windowBytes = 1_000_000;
+    const window = new SegmentWindow(20_000, dir, windowBytes);
+    const big = (i: number): Item => ({ pk: { S: `k${i}` }, pad: { S: 'x'.repeat(390_000) } });
+
+    for (let i = 0; i < 10; i++) {
+      window.match('source', `k${i}`, big(i));
+      await window.bound();
+      expect(window.heldBytes).toBeLessThanOrEqual(windowBytes);
+    }
+
+    expect(window.held).toBeLessThanOrEqual(2);
+    expect(window.spilled).toBeGreaterThanOrEqual(8);
+    const left = await drainAll(window.source);
+    expect(left.map((i) => i.pk!.S).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `k${i}`).sort());
+    await window.dispose();
+  });
 });

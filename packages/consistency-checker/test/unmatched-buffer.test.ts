@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Item } from '@ddb-migrate/core';
+import { type Item, itemSizeBytes } from '@ddb-migrate/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnmatchedBuffer } from '../src/unmatched-buffer.js';
 
@@ -61,5 +61,18 @@ describe('UnmatchedBuffer', () => {
     expect(await readdir(dir)).toHaveLength(1);
     await collect(buffer, 100);
     expect(await readdir(dir)).toHaveLength(0);
+  });
+
+  it('counts the DynamoDB size of the items it holds in memory and frees it as they leave', async () => {
+    const buffer = new UnmatchedBuffer(dir);
+    const big = { pk: { S: 'big' }, pad: { S: 'x'.repeat(300_000) } };
+    buffer.add('big', big);
+    buffer.add('k1', item(1));
+    expect(buffer.bytes).toBe(itemSizeBytes(big) + itemSizeBytes(item(1)));
+    buffer.take('k1');
+    expect(buffer.bytes).toBe(itemSizeBytes(big));
+    await buffer.spillOldest(1);
+    expect(buffer.bytes).toBe(0);
+    await buffer.dispose();
   });
 });

@@ -1,8 +1,7 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type ResyncTable, resyncKey } from '@ddb-migrate/consistency-checker';
 import type { Item } from '@ddb-migrate/core';
-import { resyncKey } from './resync-key.js';
 
-type Table = { client: Pick<DynamoDBClient, 'send'>; tableName: string };
+type Table = ResyncTable;
 
 /** What re-syncing a set of keys did. */
 export interface ResyncKeysOutcome {
@@ -14,7 +13,8 @@ export interface ResyncKeysOutcome {
 }
 
 /**
- * Re-syncs every key with {@link resyncKey}, `concurrency` at a time. A failing key does not stop
+ * Re-syncs every key with the checker's {@link resyncKey} (the same read-write-reread as
+ * `verify --repair`), `concurrency` at a time. A failing key does not stop
  * the others; the caller decides from `failed` whether the message may be deleted.
  */
 export async function resyncKeys(
@@ -30,7 +30,7 @@ export async function resyncKeys(
     while (next < keys.length) {
       const key = keys[next++] as Item;
       try {
-        if ((await resyncKey(source, target, key, rounds)) === 'put') outcome.puts += 1;
+        if ((await resyncKey(source, target, key, { rounds })) === 'put') outcome.puts += 1;
         else outcome.deletes += 1;
       } catch (error) {
         outcome.failed += 1;
