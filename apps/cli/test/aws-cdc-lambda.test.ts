@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cdcLambdaStep } from '../src/migration/steps/cdc-lambda-mode.js';
-import { awsError, fakeClient, fakeStepContext } from './aws-fake-clients.js';
+import { awsError, fakeClient, fakeStepContext, liveStreamClients } from './aws-fake-clients.js';
 
 const STREAM = 'arn:aws:dynamodb:us-east-1:111111111111:table/src/stream/2026-01-01T00:00:00.000';
 const baseState = {
@@ -28,7 +28,7 @@ const settledMapping = {
   BatchSize: 100,
   ParallelizationFactor: 1,
   BisectBatchOnFunctionError: true,
-  MaximumRetryAttempts: 10,
+  MaximumRetryAttempts: -1,
   FunctionResponseTypes: ['ReportBatchItemFailures'],
 };
 
@@ -60,7 +60,10 @@ describe('cdc lambda step on AWS semantics', () => {
             : { UUID: 'new' },
       ],
     });
-    const { ctx } = fakeStepContext({ clients: { sourceLambda: lambda }, state: baseState });
+    const { ctx } = fakeStepContext({
+      clients: { ...liveStreamClients(STREAM), sourceLambda: lambda },
+      state: baseState,
+    });
     await cdcLambdaStep(ctx);
     expect(ctx.state.cdc?.esmUuid).toBe('new');
     const update = lambda.calls.find((c) => c.command === 'UpdateFunctionConfigurationCommand');
@@ -80,7 +83,10 @@ describe('cdc lambda step on AWS semantics', () => {
       ListEventSourceMappingsCommand: [{ EventSourceMappings: [] }],
       CreateEventSourceMappingCommand: [{ UUID: 'new' }],
     });
-    const { ctx } = fakeStepContext({ clients: { sourceLambda: lambda }, state: baseState });
+    const { ctx } = fakeStepContext({
+      clients: { ...liveStreamClients(STREAM), sourceLambda: lambda },
+      state: baseState,
+    });
     await expect(cdcLambdaStep(ctx)).rejects.toMatchObject({ code: 'FUNCTION_UPDATE_TIMEOUT' });
     expect(lambda.names()).not.toContain('CreateEventSourceMapping');
     expect(ctx.state.cdc?.functionConfigured).toBeFalsy();
@@ -98,7 +104,10 @@ describe('cdc lambda step on AWS semantics', () => {
       ],
       UpdateFunctionConfigurationCommand: [{}],
     });
-    const { ctx } = fakeStepContext({ clients: { sourceLambda: lambda }, state: baseState });
+    const { ctx } = fakeStepContext({
+      clients: { ...liveStreamClients(STREAM), sourceLambda: lambda },
+      state: baseState,
+    });
     await expect(cdcLambdaStep(ctx)).rejects.toMatchObject({
       code: 'FUNCTION_UPDATE_FAILED',
       message: expect.stringContaining('KMSAccessDenied'),
@@ -119,7 +128,7 @@ describe('cdc lambda step on AWS semantics', () => {
       ],
     });
     const { ctx } = fakeStepContext({
-      clients: { sourceLambda: lambda },
+      clients: { ...liveStreamClients(STREAM), sourceLambda: lambda },
       state: {
         ...baseState,
         cdc: { status: 'started', mode: 'lambda', functionConfigured: true, esmUuid: 'u1' },
@@ -139,7 +148,7 @@ describe('cdc lambda step on AWS semantics', () => {
       UpdateEventSourceMappingCommand: [{ UUID: 'u1' }],
     });
     const { ctx } = fakeStepContext({
-      clients: { sourceLambda: lambda },
+      clients: { ...liveStreamClients(STREAM), sourceLambda: lambda },
       state: {
         ...baseState,
         cdc: { status: 'started', mode: 'lambda', functionConfigured: true, esmUuid: 'u1' },
@@ -166,7 +175,7 @@ describe('cdc lambda step on AWS semantics', () => {
       ],
     });
     const { ctx } = fakeStepContext({
-      clients: { sourceLambda: lambda },
+      clients: { ...liveStreamClients(STREAM), sourceLambda: lambda },
       state: { ...baseState, cdc: { status: 'started', mode: 'lambda', functionConfigured: true } },
     });
     await cdcLambdaStep(ctx);
@@ -174,13 +183,16 @@ describe('cdc lambda step on AWS semantics', () => {
     expect(lambda.names()).not.toContain('UpdateEventSourceMapping');
   });
 
-  it('reuses a mapping created concurrently (CreateEventSourceMapping ResourceConflictException)', async () => {
+  it('adopts the mapping its own request made when a retry meets ResourceConflictException (response lost)', async () => {
     let lists = 0;
     const lambda = fakeClient({
       ListEventSourceMappingsCommand: [
         () => {
           lists += 1;
-          return { EventSourceMappings: lists === 1 ? [] : [{ ...settledMapping, UUID: 'other' }] };
+          return {
+            EventSourceMappings:
+              lists === 1 ? [] : [{ ...settledMapping, UUID: 'other', LastModified: new Date() }],
+          };
         },
       ],
       CreateEventSourceMappingCommand: [
@@ -188,11 +200,36 @@ describe('cdc lambda step on AWS semantics', () => {
       ],
     });
     const { ctx } = fakeStepContext({
-      clients: { sourceLambda: lambda },
+      clients: { ...liveStreamClients(STREAM), sourceLambda: lambda },
       state: { ...baseState, cdc: { status: 'started', mode: 'lambda', functionConfigured: true } },
     });
     await cdcLambdaStep(ctx);
     expect(ctx.state.cdc?.esmUuid).toBe('other');
     expect(ctx.state.cdc?.status).toBe('done');
+  });
+
+  it('refuses a mapping that was there before its own request (ResourceConflictException, older LastModified)', async () => {
+    let lists = 0;
+    const lambda = fakeClient({
+      ListEventSourceMappingsCommand: [
+        () => {
+          lists += 1;
+          const old = { ...settledMapping, UUID: 'older', LastModified: new Date(Date.now() - 3600_000) };
+          return { EventSourceMappings: lists === 1 ? [] : [old] };
+        },
+      ],
+      CreateEventSourceMappingCommand: [
+        awsError('ResourceConflictException', 409, 'The event source mapping already exists'),
+      ],
+    });
+    const { ctx } = fakeStepContext({
+      clients: { ...liveStreamClients(STREAM), sourceLambda: lambda },
+      state: { ...baseState, cdc: { status: 'started', mode: 'lambda', functionConfigured: true } },
+    });
+    await expect(cdcLambdaStep(ctx)).rejects.toMatchObject({
+      code: 'ESM_NOT_RECORDED',
+      message: expect.stringContaining('older'),
+    });
+    expect(ctx.state.cdc?.esmUuid).toBeUndefined();
   });
 });

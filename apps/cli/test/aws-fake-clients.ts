@@ -80,7 +80,7 @@ export function fakeStepContext(input: {
     cdcLambdaFunctionName: 'cdc-fn',
     lambdaEventSourceBatchSize: 100,
     parallelizationFactor: 1,
-    maxRetryAttempts: 10,
+    maxRetryAttempts: -1,
     ...input.options,
   } as MigrateOptions;
   const ctx = {
@@ -100,4 +100,38 @@ export function fakeStepContext(input: {
     },
   } as unknown as StepContext;
   return { ctx, sleeps, saves };
+}
+
+/**
+ * DescribeTable's answer for a source table whose latest stream is `arn` (enabled unless
+ * `enabled: false`). DynamoDB keeps LatestStreamArn after a stream is disabled and gives a stream
+ * enabled again a new ARN (DynamoDB Developer Guide, "Change data capture for DynamoDB Streams",
+ * Enabling a stream: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html#Streams.Enabling).
+ */
+export function tableWithStream(arn: string, opts: { enabled?: boolean } = {}) {
+  const enabled = opts.enabled !== false;
+  return {
+    Table: {
+      TableName: 'src',
+      TableStatus: 'ACTIVE',
+      LatestStreamArn: arn,
+      LatestStreamLabel: arn.split('/stream/')[1],
+      StreamSpecification: enabled
+        ? { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' }
+        : { StreamEnabled: false },
+    },
+  };
+}
+
+/** DescribeStream's answer: ENABLING | ENABLED | DISABLING | DISABLED (DynamoDB Streams API, StreamDescription). */
+export function streamStatus(status: string) {
+  return { StreamDescription: { StreamStatus: status, Shards: [] } };
+}
+
+/** Source clients whose table still has `arn` as its ENABLED stream (the recorded-stream check passes). */
+export function liveStreamClients(arn: string) {
+  return {
+    sourceDdb: fakeClient({ DescribeTableCommand: [tableWithStream(arn)] }),
+    sourceStreams: fakeClient({ DescribeStreamCommand: [streamStatus('ENABLED')] }),
+  };
 }

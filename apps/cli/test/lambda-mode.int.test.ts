@@ -75,7 +75,7 @@ async function mappingsOf(lambda: LambdaClient, fn: string): Promise<EventSource
 // moto clears a table's stream once a mapping is attached (it cannot invoke the function without
 // Docker), so these tables' streams are read by nobody: only the configuration is checked here.
 describe('migrate --cdc-mode lambda (moto, two accounts)', () => {
-  it('configures the function and maps the stream with bounded, reported failures; a re-run reuses the mapping', async () => {
+  it('configures the function and maps the stream with reported failures; a re-run reuses the recorded mapping', async () => {
     const fx = await createFixture({ items: 60, motoImportSafe: true });
     const { lambda, name, dlq } = await createCdcFunction(fx);
 
@@ -177,13 +177,39 @@ describe('migrate --cdc-mode lambda (moto, two accounts)', () => {
     );
   });
 
-  it('points a function on a KEYS_ONLY stream at the source table (fetch-on-change)', async () => {
-    const fx = await createFixture({ items: 40, motoImportSafe: true, table: { stream: 'KEYS_ONLY' } });
+  it('refuses a TRIM_HORIZON mapping that this migration did not record (where it has read to is unknown)', async () => {
+    const fx = await createFixture({
+      items: 20,
+      motoImportSafe: true,
+      table: { stream: 'NEW_AND_OLD_IMAGES' },
+    });
     const { lambda, name } = await createCdcFunction(fx);
+    const streamArn = (await fx.src.send(new DescribeTableCommand({ TableName: fx.table }))).Table
+      ?.LatestStreamArn;
+    const stranger = await lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: name,
+        EventSourceArn: streamArn,
+        StartingPosition: 'TRIM_HORIZON',
+      }),
+    );
     const run = await cli(
       [...fx.args, 'migrate', '--cdc-lambda-function-name', name, ...LAMBDA_FLAGS],
       fx.env,
     );
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`delete-event-source-mapping --uuid ${stranger.UUID}`);
+    expect(run.stderr).toMatch(/not recorded/);
+    expect(fx.readState()).toBeUndefined();
+  });
+
+  it('points a function on a KEYS_ONLY stream at the source table (fetch-on-change)', async () => {
+    const fx = await createFixture({ items: 40, motoImportSafe: true, table: { stream: 'KEYS_ONLY' } });
+    const { lambda, name } = await createCdcFunction(fx);
+    const flags = LAMBDA_FLAGS.filter(
+      (f, i, all) => f !== '--max-retry-attempts' && all[i - 1] !== '--max-retry-attempts',
+    );
+    const run = await cli([...fx.args, 'migrate', '--cdc-lambda-function-name', name, ...flags], fx.env);
     expect(run.stderr).not.toMatch(/^Error/m);
     expect(run.code).toBe(0);
     const source = (await fx.src.send(new DescribeTableCommand({ TableName: fx.table }))).Table;
@@ -193,5 +219,7 @@ describe('migrate --cdc-mode lambda (moto, two accounts)', () => {
     expect(env.SOURCE_TABLE_ARN).toBe(source?.TableArn);
     const mappings = await mappingsOf(lambda, name);
     expect(mappings.map((m) => m.EventSourceArn)).toEqual([source?.LatestStreamArn]);
+    // No --max-retry-attempts: retry until the record expires (the handler parks what can never succeed).
+    expect(mappings[0]).toMatchObject({ MaximumRetryAttempts: -1, MaximumRecordAgeInSeconds: -1 });
   });
 });

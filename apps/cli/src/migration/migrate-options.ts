@@ -136,7 +136,8 @@ export function toMigrateOptions(
     cdcLambdaFunctionName: str('cdcLambdaFunctionName') ?? 'dynamodb-cross-account-cdc-lambda-function',
     lambdaEventSourceBatchSize: int('lambdaEventSourceBatchSize', 1, 10_000) ?? 100,
     parallelizationFactor: int('parallelizationFactor', 1, 10) ?? 1,
-    maxRetryAttempts: int('maxRetryAttempts', 0, 10_000) ?? 10,
+    // -1 (Lambda's own default): retry until the record expires; the handler parks what never succeeds.
+    maxRetryAttempts: int('maxRetryAttempts', -1, 10_000) ?? -1,
     dlqUrl,
     stopAfterIdle,
     dryRun: overrides.dryRun ?? argv.dryRun === true,

@@ -13,6 +13,7 @@ import { enablePitrStep } from './steps/enable-pitr.js';
 import { enableStreamStep } from './steps/enable-stream.js';
 import { exportTableStep } from './steps/export-table.js';
 import { importTableStep } from './steps/import-table.js';
+import { checkBeforeLocalCdc } from './steps/local-cdc-preconditions.js';
 import { streamWindowProblem } from './steps/stream-window.js';
 import { writeLoadStep } from './steps/write-load.js';
 import { createStepContext, type MigrationHooks } from './step-context.js';
@@ -120,6 +121,7 @@ export async function runMigration(
     }
     if (options.cdcMode === 'lambda') await cdcLambdaStep(ctx);
     if (options.cdcMode === 'local') {
+      await checkBeforeLocalCdc(ctx);
       const summary = await cdcLocalStep(ctx);
       report.cdc = { records: summary.records, stoppedBy: summary.stoppedBy };
     }

@@ -44,8 +44,9 @@ export function withMigrateFlags<T>(yargs: Argv<T>) {
       })
       .option('max-retry-attempts', {
         type: 'number',
-        default: 10,
-        describe: 'Lambda retries of a failing batch before the DLQ',
+        default: -1,
+        describe:
+          'Lambda retries of a failing batch (-1: until the record expires; a bounded count discards batches under a long throttle, sending only their metadata to the DLQ)',
       })
       .option('dlq-url', {
         type: 'string',

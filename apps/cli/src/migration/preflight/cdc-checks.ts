@@ -1,14 +1,23 @@
 import {
   type EventSourceMappingConfiguration,
   GetFunctionConfigurationCommand,
-  ListEventSourceMappingsCommand,
 } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { estimateMigration } from './estimate.js';
 import {
+  droppingMapping,
+  isOwnUnsavedMapping,
+  isReadingMapping,
+  listStreamMappings,
+  recordDroppingReason,
+  streamReader,
+  unrecordedMapping,
+} from '../mapping-policy.js';
+import {
   awsErrorName,
   describeError,
   error,
+  type Finding,
   info,
   type PreflightCheck,
   type PreflightContext,
@@ -19,11 +28,13 @@ import { streamWindowProblem } from '../steps/stream-window.js';
 /** Lambda mode: the CDC function exists (source account) and has a dead-letter queue to report to. */
 export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts }) => {
   if (options.cdcMode !== 'lambda') {
-    if (options.cdcMode === 'local')
+    if (options.cdcMode === 'local') {
       facts.actions.push({
         step: 'cdc',
         text: 'Run CDC in this process until the stream is drained (--cdc-mode local)',
       });
+      return localModeReaders(clients, facts.streamArn);
+    }
     return options.cdcMode === 'none'
       ? [warning('CDC_NONE', 'No CDC: changes after the export cut-off will not reach the target')]
       : [];
@@ -79,16 +90,8 @@ export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts
       ),
     ];
   }
-  const stale = await staleMapping(clients, options.cdcLambdaFunctionName, facts.streamArn);
-  if (stale) {
-    return [
-      error(
-        'ESM_WRONG_START',
-        `Event source mapping ${stale.UUID} of ${options.cdcLambdaFunctionName} on the source stream starts at ${stale.StartingPosition}, so it would skip changes after the export`,
-        `Delete it (aws lambda delete-event-source-mapping --uuid ${stale.UUID}); migrate creates one at TRIM_HORIZON`,
-      ),
-    ];
-  }
+  const refusal = await mappingRefusal(clients, options.cdcLambdaFunctionName, facts);
+  if (refusal) return [refusal];
   facts.actions.push({
     step: 'cdc',
     text: `Configure ${options.cdcLambdaFunctionName} (EXPORT_TIME, TARGET_*) and map the source stream to it (TRIM_HORIZON, batch ${options.lambdaEventSourceBatchSize})`,
@@ -96,24 +99,64 @@ export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts
   return [];
 };
 
-/** A mapping of the function on the stream that does not start at TRIM_HORIZON (migrate would reuse it). */
-async function staleMapping(
+/**
+ * Lambda mode: the function's live mappings on the stream. Only the one recorded in the state (or
+ * made by its recorded request before a crash) may be reused, and only if it has not dropped
+ * records; anything else is refused here, before anything changes.
+ */
+async function mappingRefusal(
   clients: PreflightContext['clients'],
   functionName: string,
-  streamArn: string | undefined,
-): Promise<EventSourceMappingConfiguration | undefined> {
-  if (!streamArn) return undefined;
+  facts: PreflightContext['facts'],
+): Promise<Finding | undefined> {
+  if (!facts.streamArn) return undefined;
+  let mappings: EventSourceMappingConfiguration[];
   try {
-    const out = await clients.sourceLambda.send(
-      new ListEventSourceMappingsCommand({ EventSourceArn: streamArn, FunctionName: functionName }),
-    );
-    return (out.EventSourceMappings ?? []).find(
-      (m) => m.StartingPosition !== undefined && m.StartingPosition !== 'TRIM_HORIZON',
-    );
+    mappings = await listStreamMappings(clients.sourceLambda, facts.streamArn, functionName);
   } catch {
-    // Not allowed to list: the CDC step checks again before reusing a mapping.
+    // Not allowed to list: the CDC step lists again before it creates or reuses a mapping.
     return undefined;
   }
+  const cdc = facts.state?.cdc;
+  for (const m of mappings.filter((x) => x.State !== 'Deleting')) {
+    if (m.UUID !== cdc?.esmUuid && !isOwnUnsavedMapping(m, cdc)) {
+      const { message, fix } = unrecordedMapping(m, functionName);
+      return error('ESM_NOT_RECORDED', message, fix);
+    }
+    const reason = recordDroppingReason(m);
+    if (reason) {
+      const { message, fix } = droppingMapping(m, reason);
+      return error('ESM_DROPS_RECORDS', message, fix);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Local mode: a mapping reading the stream would be a second consumer (at most two readers per
+ * shard, DynamoDB service quotas) and, if it is the CDC function's, a second writer to the target.
+ */
+async function localModeReaders(
+  clients: PreflightContext['clients'],
+  streamArn: string | undefined,
+): Promise<Finding[]> {
+  if (!streamArn) return [];
+  let mappings: EventSourceMappingConfiguration[];
+  try {
+    mappings = await listStreamMappings(clients.sourceLambda, streamArn);
+  } catch (err) {
+    return [
+      warning(
+        'STREAM_READERS_UNKNOWN',
+        `Cannot list the event source mappings on the source stream (${describeError(err)})`,
+        'Grant lambda:ListEventSourceMappings, or make sure no mapping reads the stream while local CDC runs',
+      ),
+    ];
+  }
+  const reader = mappings.find(isReadingMapping);
+  if (!reader) return [];
+  const { message, fix } = streamReader(reader);
+  return [error('STREAM_HAS_MAPPING', message, fix)];
 }
 
 /** Size, duration and cost estimates, the 24 h stream-window risk, and what a resume will do. */

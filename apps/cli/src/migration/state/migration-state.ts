@@ -108,6 +108,9 @@ export interface CdcStep {
   startedAt?: string;
   cutoff?: string;
   functionConfigured?: boolean;
+  /** ISO time CreateEventSourceMapping was first sent (write-ahead: finds our mapping if the UUID was lost). */
+  esmRequestedAt?: string;
+  /** The mapping this migration created or adopted; the only one it reuses. */
   esmUuid?: string;
   checkpointDir?: string;
   applied?: number;

@@ -12,7 +12,14 @@ import {
 } from '@aws-sdk/client-lambda';
 import { AwsCallError, MigrationError } from '@ddb-migrate/core';
 import { awsErrorNameOf, retryAws } from '../aws-retry.js';
+import {
+  droppingMapping,
+  isOwnUnsavedMapping,
+  recordDroppingReason,
+  unrecordedMapping,
+} from '../mapping-policy.js';
 import type { StepContext } from '../step-context.js';
+import { assertRecordedStream } from './recorded-stream.js';
 
 /** The function's environment for this migration (the seed's names, merged over what is there). */
 export function cdcFunctionEnvironment(ctx: StepContext): Record<string, string> {
@@ -32,7 +39,13 @@ export function cdcFunctionEnvironment(ctx: StepContext): Record<string, string>
   };
 }
 
-/** The event source mapping request: TRIM_HORIZON, partial batch failures, bisect, bounded retries, SQS on failure. */
+/**
+ * The event source mapping request: TRIM_HORIZON, partial batch failures, bisect, SQS on failure,
+ * and by default retries until the record expires (MaximumRetryAttempts and
+ * MaximumRecordAgeInSeconds -1): a bounded retry under a long throttle or a broken role discards
+ * whole batches and sends only their metadata to SQS, while the handler itself parks the records
+ * that can never succeed in the DLQ with their content.
+ */
 export function eventSourceMappingRequest(
   ctx: StepContext,
   streamArn: string,
@@ -56,12 +69,15 @@ export function eventSourceMappingRequest(
 
 /**
  * Lambda mode: sets the migration's environment on the CDC function (merging the existing
- * variables), waits for the update, then maps the source stream to it. An existing mapping (state
- * or a mapping of this function on this stream) is reused, never duplicated.
+ * variables), waits for the update, then maps the source stream to it. Only the mapping recorded
+ * in the state (or the one this migration's recorded request created before a crash) is reused;
+ * any other mapping of the function on the stream stops the run, since where it has read to is
+ * unknown.
  */
 export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
   const streamArn = ctx.state.stream?.streamArn;
   if (!streamArn) throw new MigrationError('STATE_ORDER', 'CDC before the stream was recorded');
+  await assertRecordedStream(ctx, 'before CDC starts');
   const lambda = ctx.clients.sourceLambda;
   const fn = ctx.options.cdcLambdaFunctionName;
   ctx.state.cdc ??= { status: 'started', mode: 'lambda', startedAt: new Date().toISOString() };
@@ -101,13 +117,22 @@ export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
     } catch (err) {
       if ((err as Error).name !== 'ResourceNotFoundException')
         throw new AwsCallError('GetEventSourceMapping', err);
+      // Deleted (e.g. as a refusal asked): a new one is created; the old request marks nothing.
       delete step.esmUuid;
+      delete step.esmRequestedAt;
     }
   }
   if (existing?.State === 'Deleting') existing = undefined;
-  if (!existing) existing = await findLiveMapping(ctx, streamArn);
+  if (!existing) {
+    const found = await findLiveMapping(ctx, streamArn);
+    if (found) existing = adoptable(ctx, found);
+  }
   if (!existing?.UUID) {
     let raced: EventSourceMappingConfiguration | undefined;
+    // Write-ahead: a crash (or a lost response) after the request leaves a mapping with no UUID on
+    // record; this time tells that mapping from one someone else made before.
+    step.esmRequestedAt = new Date().toISOString();
+    await ctx.save();
     try {
       await retryAws(
         ctx,
@@ -122,13 +147,15 @@ export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
             // ResourceConflictException: a mapping of this function on this stream appeared
             // meanwhile (reuse it), or the function is still updating (retried).
             if (awsErrorNameOf(err) !== 'ResourceConflictException') throw err;
-            raced = await findLiveMapping(ctx, streamArn);
-            if (!raced?.UUID) throw err;
+            const found = await findLiveMapping(ctx, streamArn);
+            if (!found?.UUID) throw err;
+            raced = adoptable(ctx, found);
           }
         },
         { retryOn: ['ResourceConflictException'], attempts: 20 },
       );
     } catch (err) {
+      if (err instanceof MigrationError) throw err;
       throw new AwsCallError('CreateEventSourceMapping', err);
     }
     if (raced?.UUID) {
@@ -145,9 +172,23 @@ export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
   await ctx.save();
 }
 
+/** The mapping if this migration's recorded request made it; otherwise the run stops (exit 3). */
+function adoptable(
+  ctx: StepContext,
+  found: EventSourceMappingConfiguration,
+): EventSourceMappingConfiguration {
+  if (isOwnUnsavedMapping(found, ctx.state.cdc)) {
+    ctx.logger.info('found the event source mapping this migration requested', { uuid: found.UUID ?? '' });
+    return found;
+  }
+  const { message, fix } = unrecordedMapping(found, ctx.options.cdcLambdaFunctionName);
+  throw new MigrationError('ESM_NOT_RECORDED', message, { hint: fix });
+}
+
 /**
- * Brings a reused mapping to this migration's settings. Its starting position cannot change: a
- * mapping that started at LATEST has skipped the records since the export, so it is refused.
+ * Brings a reused mapping to this migration's settings. Settings that lost records for good (a
+ * start at LATEST, a filter, no ReportBatchItemFailures) are refused; the others (batching,
+ * retries, record age, bisect, on-failure destination, tumbling window, enabled) are updated.
  */
 async function reconcileMapping(
   ctx: StepContext,
@@ -156,14 +197,10 @@ async function reconcileMapping(
 ): Promise<void> {
   // Creating/Updating/Enabling/Disabling: UpdateEventSourceMapping fails with ResourceInUseException.
   const mapping = await waitForMappingSettled(ctx, found);
-  if (mapping.StartingPosition && mapping.StartingPosition !== 'TRIM_HORIZON') {
-    throw new MigrationError(
-      'ESM_WRONG_START',
-      `Event source mapping ${mapping.UUID} of ${wanted.FunctionName} on the source stream starts at ${mapping.StartingPosition}, so it may have skipped changes after the export`,
-      {
-        hint: `Delete it (aws lambda delete-event-source-mapping --uuid ${mapping.UUID}) and run migrate again; it creates one at TRIM_HORIZON`,
-      },
-    );
+  const reason = recordDroppingReason(mapping);
+  if (reason) {
+    const { message, fix } = droppingMapping(mapping, reason);
+    throw new MigrationError('ESM_DROPS_RECORDS', message, { hint: fix });
   }
   const update: UpdateEventSourceMappingRequest = {
     UUID: mapping.UUID,
@@ -178,17 +215,35 @@ async function reconcileMapping(
       ? {}
       : { MaximumBatchingWindowInSeconds: wanted.MaximumBatchingWindowInSeconds }),
     ...(wanted.DestinationConfig ? { DestinationConfig: wanted.DestinationConfig } : {}),
+    // A tumbling window hands the function aggregation state it does not keep; none is wanted.
+    ...(mapping.TumblingWindowInSeconds ? { TumblingWindowInSeconds: 0 } : {}),
   };
+  // Settings under which batches were discarded (their metadata sent to the on-failure destination).
+  const discarding =
+    mapping.MaximumRetryAttempts !== update.MaximumRetryAttempts ||
+    (mapping.MaximumRecordAgeInSeconds ?? -1) !== update.MaximumRecordAgeInSeconds ||
+    mapping.BisectBatchOnFunctionError !== update.BisectBatchOnFunctionError ||
+    (update.DestinationConfig !== undefined &&
+      mapping.DestinationConfig?.OnFailure?.Destination !== update.DestinationConfig.OnFailure?.Destination);
   const drift =
+    discarding ||
     mapping.State === 'Disabled' ||
     mapping.BatchSize !== update.BatchSize ||
     mapping.ParallelizationFactor !== update.ParallelizationFactor ||
-    mapping.BisectBatchOnFunctionError !== update.BisectBatchOnFunctionError ||
-    mapping.MaximumRetryAttempts !== update.MaximumRetryAttempts ||
     !(mapping.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures') ||
-    (update.DestinationConfig !== undefined &&
-      mapping.DestinationConfig?.OnFailure?.Destination !== update.DestinationConfig.OnFailure?.Destination);
+    (mapping.TumblingWindowInSeconds ?? 0) !== 0;
   if (!drift) return;
+  if (discarding) {
+    ctx.logger.warn(
+      'the event source mapping had other retry/on-failure settings; batches it discarded left metadata at its on-failure destination (ddb-migrate replay-dlq)',
+      {
+        uuid: mapping.UUID ?? '',
+        maximumRetryAttempts: mapping.MaximumRetryAttempts ?? -1,
+        maximumRecordAgeInSeconds: mapping.MaximumRecordAgeInSeconds ?? -1,
+        destination: mapping.DestinationConfig?.OnFailure?.Destination ?? '',
+      },
+    );
+  }
   try {
     await retryAws(
       ctx,
