@@ -191,7 +191,9 @@ async function waitTableActive(ctx: StepContext): Promise<void> {
  */
 async function findImport(ctx: StepContext): Promise<string | undefined> {
   const account = ctx.facts.targetAccountId ?? '';
-  const arn = `arn:aws:dynamodb:${ctx.options.targetRegion}:${account}:table/${ctx.options.targetTableName}`;
+  const arn =
+    ctx.facts.targetTable?.TableArn ??
+    `arn:${recordedPartition(ctx)}:dynamodb:${ctx.options.targetRegion}:${account}:table/${ctx.options.targetTableName}`;
   const step = ctx.state.load;
   const bucket = ctx.state.export?.bucket;
   try {
@@ -217,6 +219,19 @@ async function findImport(ctx: StepContext): Promise<string | undefined> {
     // returns the same import on AWS (within 8 h; guardExpiredToken covers later).
     return undefined;
   }
+}
+
+/**
+ * The partition (aws, aws-cn, aws-us-gov, ...) of this migration's ARNs. The export went into a
+ * bucket of the target account, so source and target share it.
+ */
+function recordedPartition(ctx: StepContext): string {
+  const arns = [ctx.state.export?.exportArn, ctx.state.stream?.streamArn, ctx.facts.source?.table.TableArn];
+  for (const arn of arns) {
+    const partition = arn?.startsWith('arn:') ? arn.split(':')[1] : undefined;
+    if (partition) return partition;
+  }
+  return 'aws';
 }
 
 /** ImportTable's ClientToken is idempotent for 8 h; allow a margin for clock skew. */
