@@ -18,9 +18,9 @@ function contractHandler(failKey: string) {
     deliveries.push(event.Records.map((r) => r.dynamodb?.SequenceNumber as string));
     const newest = new Map<string, { seq: bigint; value: string; lowest: bigint }>();
     for (const r of event.Records) {
-      const pk = r.dynamodb?.Keys?.pk?.S as string;
+      const pk = (r.dynamodb?.Keys?.pk as { S: string }).S;
       const seq = BigInt(r.dynamodb?.SequenceNumber as string);
-      const value = r.dynamodb?.NewImage?.v?.S as string;
+      const value = (r.dynamodb?.NewImage?.v as { S: string }).S;
       const seen = newest.get(pk);
       if (seen === undefined) newest.set(pk, { seq, value, lowest: seq });
       else {
