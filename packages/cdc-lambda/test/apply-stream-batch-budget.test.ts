@@ -15,7 +15,7 @@ const config: ApplyConfig = {
 };
 const LAST_START_MS = REMAINING_MS - 500 - 1000;
 /** Timer slack on a shared 2-core machine. */
-const SLACK_MS = 150;
+const SLACK_MS = 300;
 
 type Send = (command: unknown, options?: { abortSignal?: AbortSignal }) => Promise<unknown>;
 

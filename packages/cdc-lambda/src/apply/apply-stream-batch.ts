@@ -2,6 +2,7 @@ import {
   attributeValuesEqual,
   batchWrite,
   canonicalKey,
+  errorCode,
   type Item,
   type KeyNames,
   noopLogger,
@@ -155,11 +156,11 @@ export async function applyStreamBatch(
       counters.throttles += result.throttles;
       failed = result.failed.map((f) => ({ ...f, id: canonicalKey(opKey(f.op), keyNames) }));
     } catch (error) {
-      const code = (error as Error).name;
+      const code = errorCode(error);
       failed = pending.map((p) => ({
         id: p.change.id,
         error: (error as Error).message,
-        code,
+        ...(code === undefined ? {} : { code }),
         retryable: true,
       }));
     }
