@@ -35,15 +35,17 @@ export async function runBatch(ctx: BatchContext, shardId: string, records: EsmR
     let batch = item.records;
     let retries = item.retries;
     let invokeCount = 0;
+    let threw = false;
     for (;;) {
       const expired = expiredPrefix(ctx, batch);
       if (expired > 0) {
-        await discard(ctx, shardId, batch.slice(0, expired), 'RecordAgeExceeded', invokeCount, retries > 0);
+        await discard(ctx, shardId, batch.slice(0, expired), 'RecordAgeExceeded', invokeCount, threw);
         batch = batch.slice(expired);
         if (batch.length === 0) break;
       }
       invokeCount += 1;
       const outcome = await invoke(ctx, batch);
+      threw = outcome.kind === 'error';
       if (outcome.kind === 'success') {
         ctx.counters.recordsProcessed += batch.length;
         break;
