@@ -28,3 +28,9 @@ export type { ReportWriter } from './report.js';
 export { UnmatchedBuffer } from './unmatched-buffer.js';
 export { KeyNotStableError, resyncKey } from './resync-key.js';
 export type { ResyncOptions, ResyncOutcome, ResyncTable } from './resync-key.js';
+export {
+  DEFAULT_RECHECK_ATTEMPTS,
+  DEFAULT_RECHECK_DELAY_SECONDS,
+  MAX_RECHECK_DELAY_MS,
+  recheckDelaysMs,
+} from './recheck-queue.js';

@@ -1,3 +1,4 @@
+import { DEFAULT_RECHECK_ATTEMPTS, DEFAULT_RECHECK_DELAY_SECONDS } from '@ddb-migrate/consistency-checker';
 import type { CommandModule } from 'yargs';
 import { runAndReport } from '../../context.js';
 import { type GlobalOptions, type SourceTargetOptions, withSourceTarget } from '../../options.js';
@@ -87,17 +88,20 @@ export const verifyCommand: CommandModule<object, VerifyCliOptions> = {
       .option('repair', {
         type: 'boolean',
         default: false,
-        describe: "Write the source's item to the target (or delete extras)",
+        describe:
+          'Re-sync each confirmed difference from the source (consistent read, write, re-read until stable, as replay-dlq does), so a concurrent CDC write is never overwritten with an older image',
       })
       .option('recheck-delay', {
         type: 'number',
-        default: 2,
-        describe: 'Seconds before re-reading a suspect consistently',
+        default: DEFAULT_RECHECK_DELAY_SECONDS,
+        describe:
+          'Seconds before the first consistent re-read of a suspect; each later wait doubles (at most 30 s, or this delay if longer)',
       })
       .option('recheck-attempts', {
         type: 'number',
-        default: 2,
-        describe: 'Consistent re-checks before reporting (0 = none)',
+        default: DEFAULT_RECHECK_ATTEMPTS,
+        describe:
+          'Consistent re-checks before reporting (0 = none); the defaults wait 2+4+8+16+30 s, about a minute of replication lag',
       })
       .option('show-values', { type: 'boolean', default: false, describe: 'Put item values in the report' })
       .option('max-rcu', { type: 'number', describe: 'Read capacity cap per side (RCU/s)' })

@@ -23,7 +23,21 @@ export function renderSummary(s: VerifyResultData): string {
     `  duration       ${(s.durationMs / 1000).toFixed(1)} s`,
   ];
   if (s.report) lines.push(`  report         ${s.report} (summary ${s.summaryFile})`);
+  lines.push(`  window         ${coverageNote(s.startedAt)}`);
   return lines.join('\n');
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
+
+/**
+ * What a verify proves (a scan is not a snapshot): keys as both tables held them when the scan
+ * reached them. Said in every summary, so nobody reads IDENTICAL as "identical at the end".
+ */
+export function coverageNote(startedAt: string | undefined): string {
+  const since = startedAt ? `scan started ${startedAt}` : 'scan start not recorded';
+  return (
+    `${since}: compares each key as both tables held it when the scan reached it. ` +
+    'Keys written after the scan started are covered by CDC and a later verify; ' +
+    'items created in the source during the scan may be missed by this one.'
+  );
+}

@@ -17,12 +17,14 @@ import type { CommandResult } from '../../output.js';
 import { createProgress } from '../../progress.js';
 import { resolveSides } from '../../sides.js';
 import type { VerifyCliOptions, VerifyMergeCliOptions } from './command.js';
-import { renderSummary } from './render.js';
+import { coverageNote, renderSummary } from './render.js';
 
 /** What `verify` prints with --output json. */
 export interface VerifyResultData extends VerifySummary {
   report?: string;
   summaryFile?: string;
+  /** What the run proves and what it does not (the scan's window), as printed in the text summary. */
+  coverage?: string;
 }
 
 /** Runs one verify: clients from the flags, the engine, the report, the exit code. */
@@ -81,7 +83,7 @@ export async function runVerify(
     targetClient.destroy();
   }
   progress.done(`verify: scanned ${summary.sourceScanned} source / ${summary.targetScanned} target items`);
-  const data: VerifyResultData = { ...summary };
+  const data: VerifyResultData = { ...summary, coverage: coverageNote(summary.startedAt) };
   if (options.report) {
     data.report = options.report;
     data.summaryFile = await writeSummaryFile(options.report, summary);
@@ -95,7 +97,7 @@ export async function runVerifyMerge(
   _ctx: CliContext,
 ): Promise<CommandResult<VerifyResultData>> {
   const merged = mergeSummaries(await Promise.all(options.reports.map((r) => readSummaryFile(r))));
-  const data: VerifyResultData = { ...merged };
+  const data: VerifyResultData = { ...merged, coverage: coverageNote(merged.startedAt) };
   if (options.report) {
     const out = createWriteStream(options.report);
     for (const report of options.reports) await pipeline(createReadStream(report), out, { end: false });
