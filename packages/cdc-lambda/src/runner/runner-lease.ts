@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { MigrationError } from '@ddb-migrate/core';
+import { MigrationError, PreflightError } from '@ddb-migrate/core';
 
 /** Default lifetime of a lease without a heartbeat. */
 export const DEFAULT_LEASE_TTL_MS = 15_000;
@@ -141,8 +141,9 @@ export async function acquireRunnerLease(options: RunnerLeaseOptions): Promise<R
   return lease;
 }
 
+/** Refused before anything was read or written: exit 2. */
 function leaseHeld(path: string, held: LeaseRecord, now: number): MigrationError {
-  return new MigrationError(
+  return new PreflightError(
     'RUNNER_LEASE_HELD',
     `Another cdc runner (pid ${held.pid} on ${held.host}) is consuming this stream: its lease ${path} was renewed ${Math.max(0, now - held.heartbeatAt)} ms ago`,
     {

@@ -12,6 +12,7 @@ import {
   type ShardInfo,
 } from './shard-lineage.js';
 import { redeliveryPoint } from './redelivery-point.js';
+import { acquireRunnerLease, DEFAULT_LEASE_TTL_MS, type RunnerLease } from './runner-lease.js';
 import { ShardReader } from './shard-reader.js';
 import { streamTrimmedError } from './stream-trimmed.js';
 import { toLambdaRecord } from './to-lambda-record.js';
@@ -64,6 +65,11 @@ export interface StreamRunnerOptions {
   maxBatchRetries?: number;
   /** Remaining time the handler is told it has per invocation. Default 60 s. */
   invocationTimeoutMs?: number;
+  /**
+   * The lease that keeps this runner the stream's only consumer (`<checkpointFile>.lease`, see
+   * {@link acquireRunnerLease}). On by default with a checkpoint file; `false` turns it off.
+   */
+  lease?: false | { ttlMs?: number; heartbeatMs?: number };
   signal?: AbortSignal;
   logger?: Logger;
   onProgress?: (progress: RunnerProgress) => void;
@@ -86,6 +92,10 @@ export interface RunnerSummary {
   lagMs?: number;
   /** StreamStatus of the last DescribeStream. */
   streamStatus?: string;
+  /** How long the start waited for a predecessor's unreleased lease to lapse. */
+  leaseWaitedMs?: number;
+  /** The predecessor whose lease lapsed without a release (it crashed or was killed). */
+  leaseTakenOverFrom?: { pid: number; host: string; heartbeatAt: string };
   /** Drained shards whose children were not listed yet when the run stopped (read on the next run). */
   awaitingChildrenOf?: string[];
   checkpoints: Record<string, ShardCheckpoint>;
@@ -115,6 +125,40 @@ export interface RunnerSummary {
  * const summary = await runStream({ streams, streamArn, handler, checkpointFile: '.ddb-migrate/cdc.json', stopAfterIdleSeconds: 30 });
  */
 export async function runStream(options: StreamRunnerOptions): Promise<RunnerSummary> {
+  const logger = options.logger ?? noopLogger;
+  // The lease first: the checkpoint is read only once no other runner can still be writing.
+  const lease =
+    options.checkpointFile === undefined || options.lease === false
+      ? undefined
+      : await acquireRunnerLease({
+          path: `${options.checkpointFile}.lease`,
+          ...(options.lease ?? {}),
+          sleep: (ms) => abortableSleep(ms, options.signal),
+        });
+  if (lease?.tookOver !== undefined) {
+    logger.warn(
+      'took over the lease of a runner that stopped without releasing it; waited for its writes to settle',
+      {
+        pid: lease.tookOver.pid,
+        host: lease.tookOver.host,
+        waitedMs: lease.waitedMs,
+      },
+    );
+  }
+  const heartbeat = lease === undefined ? undefined : startHeartbeat(lease, options.lease);
+  try {
+    return await consume(options, lease, heartbeat);
+  } finally {
+    heartbeat?.stop();
+    await lease?.release();
+  }
+}
+
+async function consume(
+  options: StreamRunnerOptions,
+  lease: RunnerLease | undefined,
+  heartbeat: Heartbeat | undefined,
+): Promise<RunnerSummary> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, options.signal));
   const logger = options.logger ?? noopLogger;
@@ -259,6 +303,8 @@ export async function runStream(options: StreamRunnerOptions): Promise<RunnerSum
         if (page.records.length > 0) {
           gotRecords = true;
           const records = page.records.map((r) => toLambdaRecord(r, options.streamArn));
+          heartbeat?.throwIfLost();
+          lease?.assertHeld();
           await deliver(shard.shardId, records);
           totals.records += records.length;
           totals.batches += 1;
@@ -318,6 +364,16 @@ export async function runStream(options: StreamRunnerOptions): Promise<RunnerSum
     shardsDrained: drained.size,
     ...(lagMs === undefined ? {} : { lagMs }),
     ...(streamStatus === undefined ? {} : { streamStatus }),
+    ...(lease === undefined ? {} : { leaseWaitedMs: lease.waitedMs }),
+    ...(lease?.tookOver === undefined
+      ? {}
+      : {
+          leaseTakenOverFrom: {
+            pid: lease.tookOver.pid,
+            host: lease.tookOver.host,
+            heartbeatAt: new Date(lease.tookOver.heartbeatAt).toISOString(),
+          },
+        }),
     ...(stoppedBy === 'drained' || waitingForChildren.length === 0
       ? {}
       : { awaitingChildrenOf: [...waitingForChildren] }),
@@ -381,4 +437,29 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+interface Heartbeat {
+  stop(): void;
+  /** Rethrows a renewal failure (another runner took the lease). */
+  throwIfLost(): void;
+}
+
+/** Renews the lease on a wall-clock timer, also while a long invocation runs. */
+function startHeartbeat(lease: RunnerLease, config: StreamRunnerOptions['lease']): Heartbeat {
+  const ttlMs = (config === false ? undefined : config?.ttlMs) ?? DEFAULT_LEASE_TTL_MS;
+  const every = (config === false ? undefined : config?.heartbeatMs) ?? Math.max(1, Math.floor(ttlMs / 5));
+  let lost: unknown;
+  const timer = setInterval(() => {
+    lease.renew().catch((error: unknown) => {
+      lost ??= error;
+    });
+  }, every);
+  timer.unref();
+  return {
+    stop: () => clearInterval(timer),
+    throwIfLost: () => {
+      if (lost !== undefined) throw lost;
+    },
+  };
 }
