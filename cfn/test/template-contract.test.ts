@@ -55,9 +55,12 @@ describe('source.yaml', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
       MaximumRetryAttempts: { Ref: 'MaximumRetryAttempts' },
+      MaximumRecordAgeInSeconds: -1,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['FailedEventsQueue', 'Arn'] } } },
     });
-    expect(source.Parameters?.MaximumRetryAttempts?.MinValue).toBe(0);
+    // -1: retry until the record expires (a discarded batch leaves only metadata in the queue).
+    expect(source.Parameters?.MaximumRetryAttempts?.MinValue).toBe(-1);
+    expect(source.Parameters?.MaximumRetryAttempts?.Default).toBe(-1);
   });
 
   it('alarms on IteratorAge, Errors, Throttles and DLQ depth, notifying the optional topic', () => {
