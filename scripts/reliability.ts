@@ -58,7 +58,7 @@ import {
   ShardReader,
   type StreamHandler,
 } from '@ddb-migrate/cdc-lambda';
-import { createStreamsClient, type Item, sleep } from '@ddb-migrate/core';
+import { createStreamsClient, type Item, itemsEqual, sleep } from '@ddb-migrate/core';
 import {
   compareTables,
   createBucket,
@@ -74,6 +74,7 @@ import {
   startMotoServer,
   uniqueName,
   putItems,
+  scanAll,
 } from '@ddb-migrate/test-kit';
 import { runCli } from 'ddb-migrate';
 
@@ -101,8 +102,14 @@ const ROUNDS = intFlag('rounds', 0, 1000);
 const WRITERS = intFlag('writers', 1, 32);
 const MARGIN = intFlag('margin-seconds', 0, 86_400);
 
-/** The local runner's per-invocation budget: short, so throttle storms outlast it. */
-const INVOCATION_MS = 4000;
+/**
+ * The local runner's per-invocation budget: short, so throttle storms outlast it. The engine keeps
+ * a margin (20%, at least 1 s) and starts no request later than REQUEST_TIMEOUT_MS before that:
+ * calls start within the first 3.9 s of an 8 s invocation.
+ */
+const INVOCATION_MS = 8000;
+/** Every target request is bounded by this (and aborted after it) inside an invocation. */
+const REQUEST_TIMEOUT_MS = 2500;
 const BATCH_SIZE = 100;
 
 /** Faults on the target's writes (and stream reads) for the whole CDC phase. */
@@ -233,9 +240,11 @@ async function run(endpoint: string, proxy: FaultProxy): Promise<number> {
     cutoffEpochSeconds: cutoffEpochSeconds(Date.parse(exportTime) / 1000, MARGIN),
     ttlDeletes: 'replicate',
     dlqUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/reliability-dlq',
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
     keyNames: { partitionKey: 'pk' },
   };
   const ledger = newLedger();
+  const trace: WriteTrace[] = [];
   const cdc = new CdcDriver({
     config,
     streamArn,
@@ -250,6 +259,7 @@ async function run(endpoint: string, proxy: FaultProxy): Promise<number> {
     } as unknown as NonNullable<ApplyDeps['sqs']>,
     ledger,
     dir: stateDir,
+    trace,
   });
 
   const storms = startStorms(proxy, random, () => writer.finished);
@@ -276,7 +286,8 @@ async function run(endpoint: string, proxy: FaultProxy): Promise<number> {
   say(`CDC drained after ${cdc.instances} runner instances`);
 
   // --- checks ---
-  const streamSeqs = await readWholeStream(createStreamsClient({ ...sides.source }), streamArn);
+  const streamRecords = await readWholeStream(createStreamsClient({ ...sides.source }), streamArn);
+  const streamSeqs = streamRecords.map((r) => r.seq);
   const unacknowledged = streamSeqs.filter((s) => !ledger.acknowledged.has(s));
   const diff = await compareTables(src, table, tgt, targetTable);
   const scanEqual = diff.missingInTarget.length + diff.extraInTarget.length + diff.different.length === 0;
@@ -325,7 +336,33 @@ async function run(endpoint: string, proxy: FaultProxy): Promise<number> {
     `verify                 exit ${verify.code}: ${summary ? `source ${summary.sourceScanned}, target ${summary.targetScanned}, matched ${summary.matched}, missing ${summary.missingInTarget}, extra ${summary.extraInTarget}, different ${summary.different}` : verify.stderr.trim().split('\n').slice(-2).join(' | ')}`,
     `scan compare           source ${fmt(diff.sourceCount)}, target ${fmt(diff.targetCount)}: ${scanEqual ? 'identical' : formatTableDiff(diff).split('\n').slice(0, 6).join(' | ')}`,
   ];
+  const sourceItems = await scanAll(src, table);
+  const consistency = streamConsistency(streamRecords, sourceItems);
+  lines.push(
+    `stand-in stream        ${consistency.duplicates} duplicate and ${consistency.outOfOrder} out-of-order sequence numbers; ${consistency.disagreeing.length} keys whose newest stream image is not the source's item`,
+  );
+  const zombies = trace.filter((w) => w.landedAfterKill && w.outcome?.startsWith('ok'));
+  lines.push(
+    `zombie writes          ${zombies.length} target writes answered after their instance was killed`,
+  );
   for (const line of lines) say(line);
+  const suspects = new Set([
+    ...diff.different.map((d) => keyText(d.key as Item)),
+    ...diff.missingInTarget.map((k) => keyText(k as Item)),
+    ...diff.extraInTarget.map((k) => keyText(k as Item)),
+    ...consistency.disagreeing,
+  ]);
+  for (const seq of unacknowledged.slice(0, 10)) {
+    const r = streamRecords.find((x) => x.seq === seq);
+    say(
+      `unacknowledged record seq ${seq} (position ${streamRecords.findIndex((x) => x.seq === seq)}) key ${r?.key}`,
+    );
+    if (r) suspects.add(r.key);
+  }
+  for (const key of [...suspects].slice(0, 10)) {
+    say(`history of ${key}: source rev ${sourceItems.find((i) => keyText(i) === key)?.rev?.N ?? '(absent)'}`);
+    for (const line of keyHistory(key, streamRecords, trace, cdc.killedAt)) say(line);
+  }
   const problems = [
     ...(scanEqual ? [] : ['scan compare found differences']),
     ...(verify.code === 0 ? [] : [`verify exited ${verify.code}`]),
@@ -411,6 +448,62 @@ function account(
 
 type SendClient = { send: (...args: never[]) => Promise<unknown> };
 
+/** One target BatchWriteItem call as the harness saw it (keys and `rev` only: for the diagnosis of a difference). */
+interface WriteTrace {
+  instance: number;
+  sentAt: number;
+  doneAt?: number;
+  /** The instance had been killed when the response arrived: the call was in flight across the kill. */
+  landedAfterKill?: boolean;
+  outcome?: string;
+  ops: { key: string; type: 'put' | 'delete'; rev?: string }[];
+}
+
+/** Records every BatchWriteItem a runner instance sends (who, when, which keys, the answer). */
+function traced<C extends SendClient>(
+  client: C,
+  instance: number,
+  dead: () => boolean,
+  out: WriteTrace[],
+): C {
+  const send = (client.send as (...a: unknown[]) => Promise<unknown>).bind(client);
+  return {
+    send: async (...args: unknown[]) => {
+      const input = (args[0] as { input?: { RequestItems?: Record<string, WriteRequestLike[]> } }).input;
+      const requests = Object.values(input?.RequestItems ?? {}).flat();
+      const entry: WriteTrace = {
+        instance,
+        sentAt: Date.now(),
+        ops: requests.map((r) =>
+          r.PutRequest
+            ? { key: keyText(r.PutRequest.Item), type: 'put' as const, rev: r.PutRequest.Item.rev?.N }
+            : { key: keyText(r.DeleteRequest?.Key ?? {}), type: 'delete' as const },
+        ),
+      };
+      out.push(entry);
+      try {
+        const result = (await send(...args)) as { UnprocessedItems?: Record<string, WriteRequestLike[]> };
+        const held = Object.values(result?.UnprocessedItems ?? {}).flat().length;
+        entry.outcome = held > 0 ? `ok, ${held} unprocessed` : 'ok';
+        return result;
+      } catch (error) {
+        entry.outcome = (error as Error).name || 'Error';
+        throw error;
+      } finally {
+        entry.doneAt = Date.now();
+        entry.landedAfterKill = dead();
+      }
+    },
+  } as unknown as C;
+}
+
+interface WriteRequestLike {
+  PutRequest?: { Item: Record<string, AttributeValue> };
+  DeleteRequest?: { Key: Record<string, AttributeValue> };
+}
+
+const keyText = (item: Record<string, AttributeValue>): string => JSON.stringify(item.pk ?? null);
+
 /** A client whose calls hang forever once `dead()`: a killed process sends nothing more. */
 function fenced<C extends SendClient>(client: C, dead: () => boolean): C {
   const send = (client.send as (...a: unknown[]) => Promise<unknown>).bind(client);
@@ -426,6 +519,7 @@ interface CdcDriverOptions {
   sqs: NonNullable<ApplyDeps['sqs']>;
   ledger: Ledger;
   dir: string;
+  trace: WriteTrace[];
 }
 
 class CdcDriver {
@@ -434,6 +528,8 @@ class CdcDriver {
   aborts = 0;
   crashes = 0;
   crashErrors: string[] = [];
+  /** When each hard-killed instance died (ms since epoch). */
+  readonly killedAt = new Map<number, number>();
   private checkpoint: string;
 
   constructor(private readonly o: CdcDriverOptions) {
@@ -497,7 +593,11 @@ class CdcDriver {
   /** What a restarted process sees: the checkpoint file as the dead one left it. */
   private moveCheckpoint() {
     const next = this.pathFor(this.instances);
-    if (existsSync(this.checkpoint)) copyFileSync(this.checkpoint, next);
+    // The checkpoint and the runner's lease, as the dead process left them: a successor of a hard
+    // kill waits until the lease lapses (what `cdc run` does after a crash).
+    for (const suffix of ['', '.lease']) {
+      if (existsSync(this.checkpoint + suffix)) copyFileSync(this.checkpoint + suffix, next + suffix);
+    }
     this.checkpoint = next;
   }
 
@@ -507,8 +607,9 @@ class CdcDriver {
     const isDead = () => dead;
     const abort = new AbortController();
     let last: { counters: ApplyCounters } | undefined;
+    const instanceNo = this.instances;
     const inner = createHandler(this.o.config, {
-      target: fenced(this.o.target, isDead),
+      target: fenced(traced(this.o.target, instanceNo, isDead, this.o.trace), isDead),
       source: fenced(this.o.source, isDead),
       sqs: fenced(this.o.sqs as unknown as SendClient, isDead) as unknown as NonNullable<ApplyDeps['sqs']>,
       onResult: (result) => {
@@ -538,13 +639,14 @@ class CdcDriver {
       done,
       kill: () => {
         dead = true;
+        this.killedAt.set(instanceNo, Date.now());
       },
       abort: () => abort.abort(),
     };
   }
 }
 
-/** Throttle storms (every target write throttled for 2-5 s) every 6-15 s until `stop()`. */
+/** Throttle storms (every target write throttled for 4-7 s, past an invocation's 3.9 s to start calls) every 6-15 s until `stop()`. */
 function startStorms(proxy: FaultProxy, random: () => number, finished: () => boolean) {
   let running = true;
   let count = 0;
@@ -553,7 +655,7 @@ function startStorms(proxy: FaultProxy, random: () => number, finished: () => bo
     while (running && !finished()) {
       await sleep(6000 + random() * 9000);
       if (!running || finished()) break;
-      const ms = 2000 + random() * 3000;
+      const ms = 4000 + random() * 3000;
       proxy.setRules(STORM_RULES);
       await sleep(ms);
       proxy.setRules(BASE_RULES);
@@ -579,18 +681,94 @@ function startStorms(proxy: FaultProxy, random: () => number, finished: () => bo
 async function readWholeStream(
   streams: ReturnType<typeof createStreamsClient>,
   streamArn: string,
-): Promise<string[]> {
+): Promise<StreamEntry[]> {
   const { shards } = await describeAllShards(streams, streamArn);
-  const seqs: string[] = [];
+  const out: StreamEntry[] = [];
   for (const shard of shards) {
     const reader = new ShardReader({ client: streams, streamArn, shardId: shard.shardId, sleep });
     for (;;) {
       const page = await reader.next(1000);
-      for (const r of page.records) if (r.dynamodb?.SequenceNumber) seqs.push(r.dynamodb.SequenceNumber);
+      for (const r of page.records) {
+        const seq = r.dynamodb?.SequenceNumber;
+        if (seq === undefined) continue;
+        const image = r.dynamodb?.NewImage as Item | undefined;
+        out.push({
+          seq,
+          key: keyText((r.dynamodb?.Keys ?? {}) as Item),
+          eventName: r.eventName ?? '?',
+          ...(image === undefined ? {} : { image }),
+          createdAt: r.dynamodb?.ApproximateCreationDateTime?.getTime(),
+        });
+      }
       if (page.records.length === 0 || page.ended) break;
     }
   }
-  return seqs;
+  return out;
+}
+
+/** One stream record, reduced to what the diagnosis needs. */
+interface StreamEntry {
+  seq: string;
+  key: string;
+  eventName: string;
+  image?: Item;
+  createdAt?: number;
+}
+
+/**
+ * Is the stand-in's stream itself consistent? Sequence numbers unique and rising in shard order,
+ * and, per key, the newest record's image equal to the source's current item. If not, no consumer
+ * could converge and a difference is the stand-in's, not the product's.
+ */
+function streamConsistency(records: readonly StreamEntry[], source: readonly Item[]) {
+  const seen = new Set<string>();
+  let duplicates = 0;
+  let outOfOrder = 0;
+  for (const [i, r] of records.entries()) {
+    if (seen.has(r.seq)) duplicates += 1;
+    seen.add(r.seq);
+    const prev = records[i - 1];
+    if (prev && BigInt(r.seq) <= BigInt(prev.seq)) outOfOrder += 1;
+  }
+  const last = new Map<string, StreamEntry>();
+  for (const r of records) last.set(r.key, r);
+  const current = new Map(source.map((item) => [keyText(item), item]));
+  const disagreeing: string[] = [];
+  for (const [key, r] of last) {
+    const item = current.get(key);
+    const agrees =
+      r.eventName === 'REMOVE'
+        ? item === undefined
+        : item !== undefined && r.image !== undefined && itemsEqual(item, r.image);
+    if (!agrees) disagreeing.push(key);
+  }
+  return { duplicates, outOfOrder, disagreeing };
+}
+
+/** The history of one key: its stream records and every target write of it, in time order. */
+function keyHistory(
+  key: string,
+  records: readonly StreamEntry[],
+  trace: readonly WriteTrace[],
+  kills: ReadonlyMap<number, number>,
+): string[] {
+  const lines: string[] = [];
+  for (const [pos, r] of records.entries()) {
+    if (r.key === key)
+      lines.push(
+        `    stream #${pos} seq ${r.seq} ${r.eventName} rev ${r.image?.rev?.N ?? '-'} at ${r.createdAt ?? '?'}`,
+      );
+  }
+  for (const w of trace) {
+    for (const op of w.ops) {
+      if (op.key !== key) continue;
+      const killed = kills.get(w.instance);
+      lines.push(
+        `    write by instance ${w.instance}${killed === undefined ? '' : ` (killed at +${killed - t0} ms)`}: ${op.type} rev ${op.rev ?? '-'} sent +${w.sentAt - t0} ms, answered +${(w.doneAt ?? 0) - t0} ms: ${w.outcome ?? 'no answer'}${w.landedAfterKill ? ', ANSWERED AFTER ITS INSTANCE WAS KILLED' : ''}`,
+      );
+    }
+  }
+  return lines;
 }
 
 // ---------------------------------------------------------------------------------------------
