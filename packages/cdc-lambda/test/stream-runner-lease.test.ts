@@ -7,6 +7,8 @@ import type { LambdaStreamEvent, StreamBatchResponse } from '../src/apply/stream
 import { type RunnerSummary, runStream } from '../src/runner/stream-runner.js';
 import { FakeStreams } from './fake-streams.js';
 
+/** The S value of a wire-JSON attribute ('' when absent). */
+const stringOf = (value: unknown): string => (value as { S?: string } | undefined)?.S ?? '';
 const STREAM_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/label';
 const LEASE = { ttlMs: 3000, heartbeatMs: 500 };
 /** How late the service applies the dead runner's last request: well inside ttl - heartbeat. */
@@ -19,9 +21,9 @@ function applying(target: Target, beforeWrite: () => Promise<void>) {
   return async (event: LambdaStreamEvent): Promise<StreamBatchResponse> => {
     const newest = new Map<string, { seq: bigint; value: string }>();
     for (const r of event.Records) {
-      const pk = (r.dynamodb?.Keys?.pk as { S: string }).S;
+      const pk = stringOf(r.dynamodb?.Keys?.pk);
       const seq = BigInt(r.dynamodb?.SequenceNumber as string);
-      const value = (r.dynamodb?.NewImage?.v as { S: string }).S;
+      const value = stringOf(r.dynamodb?.NewImage?.v);
       const seen = newest.get(pk);
       if (seen === undefined || seq > seen.seq) newest.set(pk, { seq, value });
     }

@@ -3,6 +3,8 @@ import type { LambdaStreamEvent, StreamBatchResponse } from '../src/apply/stream
 import { runStream } from '../src/runner/stream-runner.js';
 import { FakeStreams } from './fake-streams.js';
 
+/** The S value of a wire-JSON attribute ('' when absent). */
+const stringOf = (value: unknown): string => (value as { S?: string } | undefined)?.S ?? '';
 const STREAM_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/label';
 const fast = { sleep: async () => {}, pollIntervalMs: 0, stopAfterIdleSeconds: 0.05, describeIntervalMs: 0 };
 
@@ -18,9 +20,9 @@ function contractHandler(failKey: string) {
     deliveries.push(event.Records.map((r) => r.dynamodb?.SequenceNumber as string));
     const newest = new Map<string, { seq: bigint; value: string; lowest: bigint }>();
     for (const r of event.Records) {
-      const pk = (r.dynamodb?.Keys?.pk as { S: string }).S;
+      const pk = stringOf(r.dynamodb?.Keys?.pk);
       const seq = BigInt(r.dynamodb?.SequenceNumber as string);
-      const value = (r.dynamodb?.NewImage?.v as { S: string }).S;
+      const value = stringOf(r.dynamodb?.NewImage?.v);
       const seen = newest.get(pk);
       if (seen === undefined) newest.set(pk, { seq, value, lowest: seq });
       else {
