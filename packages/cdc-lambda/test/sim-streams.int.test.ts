@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type AttributeValue,
   DeleteItemCommand,
@@ -203,5 +206,60 @@ describe('createHandler under the emulated event source mapping, against the str
     expect(discarded).toEqual([]);
     expect(counters.shardsFinished).toBeGreaterThan(1);
     expect(counters.expiredIterators).toBeGreaterThan(0);
+  });
+});
+
+describe('a resumed runner against the streams sim (24-hour retention)', () => {
+  const HOUR = 3_600_000;
+
+  /** Writes, a runner that stops idle with a checkpoint, more writes, then `pause` of sim time. */
+  async function pausedRun(pauseMs: number, seed: number) {
+    const s = await simStand({ rolloverEveryRecords: 50, splitChance: 0.5 });
+    const dir = await mkdtemp(join(tmpdir(), 'sim-resume-'));
+    const checkpointFile = join(dir, 'cdc.json');
+    const run = () =>
+      runStream({
+        streams: s.simStreams,
+        streamArn: s.sim.streamArn,
+        handler: s.handlerFor(),
+        checkpointFile,
+        batchSize: 25,
+        stopAfterIdleSeconds: 3,
+        lineageWaitMs: 0,
+        pollIntervalMs: 50,
+        describeIntervalMs: 200,
+      });
+    s.feed.start(50);
+    const first = run();
+    await writeChanges(s.source, s.src.name, 120, seed);
+    await s.feed.stop();
+    await s.feed.drain();
+    await first;
+    // The runner is stopped; the application keeps writing, then time passes.
+    await writeChanges(s.source, s.src.name, 120, seed + 100);
+    await s.feed.drain();
+    s.sim.clock.advance(pauseMs);
+    return { s, run };
+  }
+
+  it('resumes from its checkpoint after 20 hours (shards rolled over meanwhile) and applies every change', async () => {
+    const { s, run } = await pausedRun(20 * HOUR, 41);
+
+    const summary = await run();
+
+    const diff = await compareTables(s.source, s.src.name, s.target, s.tgt.name);
+    expect(describeDiff(diff), `stopped by ${summary.stoppedBy}`).toBe(NO_DIFFERENCES);
+    expect(s.sim.streams()[0]?.shards.length ?? 0).toBeGreaterThan(2);
+  });
+
+  it('refuses to resume after 25 hours (records it still needed were trimmed) instead of skipping them', async () => {
+    const { s, run } = await pausedRun(25 * HOUR, 43);
+
+    await expect(run()).rejects.toMatchObject({ code: 'STREAM_TRIMMED' });
+
+    // The changes written while it was stopped never reached the target: the refusal is the only
+    // thing that stands between them and a silent gap (remedy: verify --repair or a new migration).
+    const diff = await compareTables(s.source, s.src.name, s.target, s.tgt.name);
+    expect(describeDiff(diff)).not.toBe(NO_DIFFERENCES);
   });
 });
