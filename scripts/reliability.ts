@@ -17,6 +17,9 @@
  *    `--cdc-mode local` runs) with the target client behind the fault proxy (throttles, 5xx,
  *    dropped connections before/after moto applied the call, partial BatchWriteItem, and throttle
  *    storms longer than an invocation's budget) and stream reads behind it too (5xx, throttles).
+ *    With `--streams sim`, CDC reads the test-kit's simulated Streams endpoint instead, fed from
+ *    moto's stream: shard rollovers and splits during the load, late-listed children, empty pages,
+ *    iterators expiring under a working runner, a restart after a 20-hour pause.
  * 4. The runner is killed `--rounds` times at random moments (hard kill: every later call of that
  *    instance hangs and its checkpoint file is abandoned, as if the process died; or a graceful
  *    abort) and restarted from its checkpoint.
@@ -75,6 +78,9 @@ import {
   uniqueName,
   putItems,
   scanAll,
+  startStreamsSim,
+  createSimClock,
+  feedFrom,
 } from '@ddb-migrate/test-kit';
 import { runCli } from 'ddb-migrate';
 
@@ -86,6 +92,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '5' },
     writers: { type: 'string', default: '4' },
     'margin-seconds': { type: 'string', default: '0' },
+    streams: { type: 'string', default: 'moto' },
   },
 });
 const intFlag = (name: keyof typeof flags, min: number, max: number): number => {
@@ -101,6 +108,17 @@ const SEED = intFlag('seed', 0, 2 ** 31);
 const ROUNDS = intFlag('rounds', 0, 1000);
 const WRITERS = intFlag('writers', 1, 32);
 const MARGIN = intFlag('margin-seconds', 0, 86_400);
+if (flags.streams !== 'moto' && flags.streams !== 'sim') {
+  throw new Error(`--streams must be moto or sim (got ${String(flags.streams)})`);
+}
+/**
+ * `sim`: CDC reads the test-kit's simulated Streams endpoint, fed from moto's stream, with AWS's
+ * shard lifecycle: rollovers every 500 records (half of them splits), children listed 1.5 s late,
+ * 5% empty pages, iterators that expire while a runner works (the sim clock jumps 16 minutes three
+ * times) and a restart after a 20-hour pause (within the 24-hour retention).
+ */
+const SIM = flags.streams === 'sim';
+const HOUR_MS = 3_600_000;
 
 /**
  * The local runner's per-invocation budget: short, so throttle storms outlast it. The engine keeps
@@ -234,6 +252,26 @@ async function run(endpoint: string, proxy: FaultProxy): Promise<number> {
 
   // --- CDC: runner + handler, faults, storms, kills ---
   proxy.setRules(BASE_RULES);
+  const sim = SIM
+    ? await startStreamsSim({
+        seed: SEED,
+        clock: createSimClock({ followRealTime: true }),
+        tableName: table,
+        accountId: sides.sourceAccount,
+        region: sides.source.region,
+        rolloverEveryRecords: 500,
+        splitChance: 0.5,
+        childListingDelayMs: 1500,
+        emptyPageRate: 0.05,
+      })
+    : undefined;
+  const feed = sim && feedFrom(sim, { streams: createStreamsClient({ ...sides.source }), streamArn });
+  feed?.start(50);
+  const cdcStreamArn = sim?.streamArn ?? streamArn;
+  const cdcStreams = sim
+    ? createStreamsClient({ ...sides.source, endpoint: sim.endpoint, maxAttempts: 1 })
+    : streams;
+  if (sim) say(`CDC reads the simulated Streams endpoint ${sim.endpoint} (fed from moto's stream)`);
   const dlqSink: unknown[] = [];
   const config: ApplyConfig = {
     targetTableId: targetTable,
@@ -247,8 +285,8 @@ async function run(endpoint: string, proxy: FaultProxy): Promise<number> {
   const trace: WriteTrace[] = [];
   const cdc = new CdcDriver({
     config,
-    streamArn,
-    streams,
+    streamArn: cdcStreamArn,
+    streams: cdcStreams,
     target: tgtViaProxy,
     source: src,
     sqs: {
@@ -274,19 +312,38 @@ async function run(endpoint: string, proxy: FaultProxy): Promise<number> {
       `  progress: ${fmt(writer.stats.ops)} ops written; ${fmt(ledger.invocations)} invocations, ${fmt(ledger.acknowledged.size)} records acknowledged, ${cdc.hardKills + cdc.aborts} kills, ${fmt(proxy.stats().byOperation.BatchWriteItem?.throttled ?? 0)} throttles`,
     );
   }, 20_000);
-  for (const moment of moments) {
+  // Sim: iterators expire under a working runner (16-minute jumps of the sim clock, 3 times).
+  let jumps = 0;
+  const expiry = sim
+    ? setInterval(() => {
+        if (jumps < 3) {
+          jumps += 1;
+          sim.clock.advance(16 * 60_000);
+        }
+      }, 25_000)
+    : undefined;
+  for (const [round, moment] of moments.entries()) {
     await cdc.runUntil(() => writer.stats.ops >= moment || writer.finished, random);
+    if (sim && round === 0) {
+      sim.clock.advance(20 * HOUR_MS); // the restart comes after a long pause (time-based rollovers)
+      say('  sim: 20 hours pass before the runner restarts');
+    }
   }
   await writer.done;
+  clearInterval(expiry);
   say(`writer finished: ${describeWriter(writer.stats)}`);
   await storms.stop();
+  await feed?.drain();
   await cdc.drain();
+  await feed?.stop();
   clearInterval(ticker);
   proxy.setRules([]);
   say(`CDC drained after ${cdc.instances} runner instances`);
 
   // --- checks ---
-  const streamRecords = await readWholeStream(createStreamsClient({ ...sides.source }), streamArn);
+  const streamRecords = sim
+    ? await readWholeStream(createStreamsClient({ ...sides.source, endpoint: sim.endpoint }), sim.streamArn)
+    : await readWholeStream(createStreamsClient({ ...sides.source }), streamArn);
   const streamSeqs = streamRecords.map((r) => r.seq);
   const unacknowledged = streamSeqs.filter((s) => !ledger.acknowledged.has(s));
   const diff = await compareTables(src, table, tgt, targetTable);
@@ -341,6 +398,14 @@ async function run(endpoint: string, proxy: FaultProxy): Promise<number> {
   lines.push(
     `stand-in stream        ${consistency.duplicates} duplicate and ${consistency.outOfOrder} out-of-order sequence numbers; ${consistency.disagreeing.length} keys whose newest stream image is not the source's item`,
   );
+  if (sim) {
+    const simStats = sim.stats();
+    const shards = sim.streams()[0]?.shards.length ?? 0;
+    lines.push(
+      `simulated streams      ${shards} shards; ${fmt(simStats.appended)} records fed; errors ${JSON.stringify(simStats.errors)}`,
+    );
+    await sim.close();
+  }
   const zombies = trace.filter((w) => w.landedAfterKill && w.outcome?.startsWith('ok'));
   lines.push(
     `zombie writes          ${zombies.length} target writes answered after their instance was killed`,
@@ -694,6 +759,7 @@ async function readWholeStream(
         const image = r.dynamodb?.NewImage as Item | undefined;
         out.push({
           seq,
+          shardId: shard.shardId,
           key: keyText((r.dynamodb?.Keys ?? {}) as Item),
           eventName: r.eventName ?? '?',
           ...(image === undefined ? {} : { image }),
@@ -709,6 +775,7 @@ async function readWholeStream(
 /** One stream record, reduced to what the diagnosis needs. */
 interface StreamEntry {
   seq: string;
+  shardId: string;
   key: string;
   eventName: string;
   image?: Item;
@@ -728,7 +795,7 @@ function streamConsistency(records: readonly StreamEntry[], source: readonly Ite
     if (seen.has(r.seq)) duplicates += 1;
     seen.add(r.seq);
     const prev = records[i - 1];
-    if (prev && BigInt(r.seq) <= BigInt(prev.seq)) outOfOrder += 1;
+    if (prev && prev.shardId === r.shardId && BigInt(r.seq) <= BigInt(prev.seq)) outOfOrder += 1;
   }
   const last = new Map<string, StreamEntry>();
   for (const r of records) last.set(r.key, r);
@@ -791,7 +858,8 @@ interface WriterStats {
 
 const EXPECTED_ERRORS = new Set(['ConditionalCheckFailedException', 'TransactionCanceledException']);
 
-function startWriter(client: DynamoDBClient, table: string, items: Item[]) {
+function startWriter(rawClient: DynamoDBClient, table: string, items: Item[]) {
+  const client = serializedPerKey(rawClient);
   const random = createPrng(SEED * 7919 + 17);
   const pool = generateItems(300, { seed: SEED + 1000 });
   const keys = items.map((item) => item.pk as AttributeValue);
@@ -999,6 +1067,53 @@ function startWriter(client: DynamoDBClient, table: string, items: Item[]) {
       await done;
     },
   };
+}
+
+/**
+ * The writer's client, with writes of one key serialized (a write waits for the key's write in
+ * flight). DynamoDB serializes writes of an item and its stream follows that order; moto does
+ * neither: two concurrent writes of one key can land in its table in one order and in its stream in
+ * the other (seen: a new-key UpdateItem racing an update of the same key left moto's table without
+ * the attribute its newest stream record carries), which no consumer can converge on. Writes of
+ * different keys stay concurrent, and so do hot keys across the writer's workers.
+ */
+function serializedPerKey(client: DynamoDBClient): DynamoDBClient {
+  const held = new Map<string, Promise<void>>();
+  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+  const keysOf = (input: Record<string, unknown>): string[] => {
+    const out: unknown[] = [];
+    if (input.Item) out.push((input.Item as Item).pk);
+    if (input.Key) out.push((input.Key as Item).pk);
+    for (const requests of Object.values((input.RequestItems ?? {}) as Record<string, WriteRequestLike[]>)) {
+      for (const r of requests) out.push(r.PutRequest?.Item.pk ?? r.DeleteRequest?.Key.pk);
+    }
+    for (const t of (input.TransactItems ?? []) as Record<string, { Item?: Item; Key?: Item }>[]) {
+      for (const part of Object.values(t)) out.push(part.Item?.pk ?? part.Key?.pk);
+    }
+    return [...new Set(out.filter((k) => k !== undefined).map((k) => JSON.stringify(k)))];
+  };
+  return {
+    send: async (command: { input: Record<string, unknown> }) => {
+      if (command.constructor.name === 'GetItemCommand') return send(command);
+      const keys = keysOf(command.input);
+      for (;;) {
+        const busy = keys.map((k) => held.get(k)).filter((p) => p !== undefined);
+        if (busy.length === 0) break;
+        await Promise.all(busy);
+      }
+      let release: () => void = () => {};
+      const mine = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      for (const k of keys) held.set(k, mine);
+      try {
+        return await send(command);
+      } finally {
+        for (const k of keys) if (held.get(k) === mine) held.delete(k);
+        release();
+      }
+    },
+  } as unknown as DynamoDBClient;
 }
 
 function describeWriter(s: WriterStats): string {
