@@ -60,6 +60,8 @@ export interface VerifyOptions {
    * disagreeing, which covers ordinary event source mapping lag.
    */
   recheckAttempts?: number;
+  /** Attempts per AWS call on throttles and transient faults (full-jitter backoff). Default 8. */
+  maxAttempts?: number;
   /** Bytes (DynamoDB item size) of suspects the re-check queue holds before scans wait. Default 32 MiB. */
   recheckBytes?: number;
   /** Write the source's current item to the target (or delete the extra) for confirmed differences. */

@@ -34,6 +34,7 @@ export async function verifyTables(options: VerifyOptions): Promise<VerifySummar
   const signal = options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal;
   const counts = emptyCounts();
   const policy = defaultCallPolicy({
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: Math.max(1, options.maxAttempts) }),
     logger,
     sleep,
     signal,
