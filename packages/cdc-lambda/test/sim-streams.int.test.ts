@@ -97,13 +97,17 @@ async function simStand(simOptions: StreamsSimOptions) {
   return { ...stand, sim, simStreams, feed };
 }
 
-/** Wraps a handler so that, after its `at`-th invocation, the sim clock jumps past iterator expiry. */
-function pausingHandler(handler: StreamHandler, sim: StreamsSim, at: number | undefined): StreamHandler {
+/**
+ * Wraps a handler so that after every `every`-th invocation the sim clock jumps past iterator
+ * expiry (16 minutes). Every few batches, not once: a single jump can fall where no reader holds an
+ * iterator (its shard just ended, children not listed yet), and the scenario must meet expiry.
+ */
+function pausingHandler(handler: StreamHandler, sim: StreamsSim, every: number | undefined): StreamHandler {
   let calls = 0;
   return async (event, context) => {
     const out = await handler(event, context);
     calls += 1;
-    if (calls === at) sim.clock.advance(16 * 60_000);
+    if (every !== undefined && calls % every === 0) sim.clock.advance(16 * 60_000);
     return out;
   };
 }
