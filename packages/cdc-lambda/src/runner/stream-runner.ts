@@ -450,10 +450,18 @@ function startHeartbeat(lease: RunnerLease, config: StreamRunnerOptions['lease']
   const ttlMs = (config === false ? undefined : config?.ttlMs) ?? DEFAULT_LEASE_TTL_MS;
   const every = (config === false ? undefined : config?.heartbeatMs) ?? Math.max(1, Math.floor(ttlMs / 5));
   let lost: unknown;
+  let renewing = false;
   const timer = setInterval(() => {
-    lease.renew().catch((error: unknown) => {
-      lost ??= error;
-    });
+    if (renewing) return; // a slow disk: never two writes of the lease file at once
+    renewing = true;
+    lease
+      .renew()
+      .catch((error: unknown) => {
+        lost ??= error;
+      })
+      .finally(() => {
+        renewing = false;
+      });
   }, every);
   timer.unref();
   return {
