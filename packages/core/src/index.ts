@@ -51,6 +51,7 @@ export type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
   AwsSideConfig,
+  TargetAccess,
 } from './clients/aws-side-config.js';
 export { partitionFromRegion, roleArnFromName } from './clients/role-arn.js';
 export {
@@ -64,8 +65,8 @@ export {
   createS3Client,
   createStreamsClient,
   createStsClient,
-  sideCredentials,
 } from './clients/create-clients.js';
+export { sideClientConfig, sideCredentials } from './clients/side-client-config.js';
 export { createHttpHandler, DEFAULT_MAX_SOCKETS } from './clients/http-handler.js';
 // write
 export type { BackoffOptions } from './write/backoff.js';

@@ -5,7 +5,7 @@ import type {
   AwsCredentialIdentityProvider,
   AwsSideConfig,
 } from './aws-side-config.js';
-import { sideCredentials } from './create-clients.js';
+import { sideCredentials } from './side-client-config.js';
 import { createHttpHandler } from './http-handler.js';
 
 /** Default RoleSessionName, visible in the target account's CloudTrail. */

@@ -55,3 +55,13 @@ export interface AssumeRoleConfig {
   /** Session length in seconds (900..43200, capped by the role's MaxSessionDuration). Default 3600. */
   durationSeconds?: number;
 }
+
+/**
+ * How a side's credentials were obtained, for messages and plans (the credentials themselves are
+ * in {@link AwsSideConfig.credentials}): an assumed role, a shared-config profile, or the other
+ * side's credentials (same-account migration).
+ */
+export type TargetAccess =
+  | { kind: 'assume-role'; roleArn: string }
+  | { kind: 'profile'; profile: string }
+  | { kind: 'same-credentials' };

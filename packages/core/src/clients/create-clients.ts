@@ -2,38 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
-import { fromIni } from '@aws-sdk/credential-providers';
-import type {
-  AwsCredentialIdentity,
-  AwsCredentialIdentityProvider,
-  AwsSideConfig,
-} from './aws-side-config.js';
-import { createHttpHandler } from './http-handler.js';
-
-/**
- * The credentials a side signs with: explicit `credentials` first, then `profile` (fromIni),
- * otherwise `undefined` so the SDK's default provider chain applies.
- */
-export function sideCredentials(
-  side: AwsSideConfig,
-): AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined {
-  if (side.credentials !== undefined) return side.credentials;
-  if (side.profile !== undefined) return fromIni({ profile: side.profile });
-  return undefined;
-}
-
-/** Client options shared by every service client built from a side. */
-export function baseClientConfig(side: AwsSideConfig) {
-  const credentials = sideCredentials(side);
-  return {
-    region: side.region,
-    ...(side.endpoint === undefined ? {} : { endpoint: side.endpoint }),
-    ...(side.maxAttempts === undefined ? {} : { maxAttempts: side.maxAttempts }),
-    ...(side.retryMode === undefined ? {} : { retryMode: side.retryMode }),
-    ...(credentials === undefined ? {} : { credentials }),
-    requestHandler: createHttpHandler(side),
-  };
-}
+import type { AwsSideConfig } from './aws-side-config.js';
+import { sideClientConfig } from './side-client-config.js';
 
 /**
  * A DynamoDB client for one side.
@@ -42,12 +12,12 @@ export function baseClientConfig(side: AwsSideConfig) {
  * const target = createDynamoDbClient({ region: 'eu-west-1', credentials: assumeRoleCredentials(source, { roleArn }) });
  */
 export function createDynamoDbClient(side: AwsSideConfig): DynamoDBClient {
-  return new DynamoDBClient(baseClientConfig(side));
+  return new DynamoDBClient(sideClientConfig(side));
 }
 
 /** A DynamoDB Streams client for one side. */
 export function createStreamsClient(side: AwsSideConfig): DynamoDBStreamsClient {
-  return new DynamoDBStreamsClient(baseClientConfig(side));
+  return new DynamoDBStreamsClient(sideClientConfig(side));
 }
 
 /**
@@ -58,7 +28,7 @@ export function createStreamsClient(side: AwsSideConfig): DynamoDBStreamsClient 
  */
 export function createS3Client(side: AwsSideConfig): S3Client {
   return new S3Client({
-    ...baseClientConfig(side),
+    ...sideClientConfig(side),
     followRegionRedirects: true,
     ...(side.endpoint === undefined
       ? {}
@@ -72,5 +42,5 @@ export function createS3Client(side: AwsSideConfig): S3Client {
 
 /** An STS client for one side (GetCallerIdentity in preflight). */
 export function createStsClient(side: AwsSideConfig): STSClient {
-  return new STSClient(baseClientConfig(side));
+  return new STSClient(sideClientConfig(side));
 }

@@ -3,6 +3,7 @@ import { memoizeCredentials } from '../../src/clients/assume-role.js';
 import type { AwsCredentialIdentity } from '../../src/clients/aws-side-config.js';
 import { createS3Client } from '../../src/clients/create-clients.js';
 import { partitionFromRegion, roleArnFromName } from '../../src/clients/role-arn.js';
+import { sideClientConfig } from '../../src/clients/side-client-config.js';
 
 describe('roleArnFromName', () => {
   it('builds role ARNs in the partition of the region', () => {
@@ -74,5 +75,39 @@ describe('createS3Client', () => {
     expect(aws.config.forcePathStyle).toBeFalsy();
     local.destroy();
     aws.destroy();
+  });
+});
+
+describe('sideClientConfig', () => {
+  it('keeps the retry mode, attempts and endpoint, and gives every client its own keep-alive handler', () => {
+    const side = {
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:5000',
+      maxAttempts: 7,
+      retryMode: 'adaptive' as const,
+    };
+    const config = sideClientConfig(side);
+    expect(config).toMatchObject({
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:5000',
+      maxAttempts: 7,
+      retryMode: 'adaptive',
+    });
+    expect(config.requestHandler.constructor.name).toBe('NodeHttpHandler');
+    expect(sideClientConfig(side).requestHandler).not.toBe(config.requestHandler);
+  });
+
+  it('resolves a profile to a credential provider instead of passing the raw profile to the SDK', () => {
+    const config = sideClientConfig({ region: 'us-east-1', profile: 'source-admin' });
+    expect(config).not.toHaveProperty('profile');
+    expect(typeof config.credentials).toBe('function');
+  });
+
+  it('lets explicit credentials win over the profile and leaves the default chain to the SDK otherwise', () => {
+    const credentials = { accessKeyId: 'AK', secretAccessKey: 's' };
+    expect(sideClientConfig({ region: 'us-east-1', profile: 'p', credentials }).credentials).toBe(
+      credentials,
+    );
+    expect(sideClientConfig({ region: 'us-east-1' })).not.toHaveProperty('credentials');
   });
 });
