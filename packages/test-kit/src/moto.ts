@@ -6,7 +6,8 @@ import type {} from './global-setup.js';
  * Base URL of the moto server for the current test run: env `MOTO_ENDPOINT` (set by the
  * global setup, or by you to reuse a running server), else the value provided by the setup.
  *
- * @throws Error when neither is available (the package's vitest config lacks the global setup).
+ * @throws Error when neither is available: a unit test (not `*.int.test.ts`) or a config without the
+ *   global setup.
  */
 export function motoEndpoint(): string {
   const fromEnv = process.env.MOTO_ENDPOINT;
@@ -19,6 +20,7 @@ export function motoEndpoint(): string {
   }
   if (provided) return provided;
   throw new Error(
-    'No moto endpoint: add globalSetup "@ddb-migrate/test-kit/global-setup" to vitest.config.ts or set MOTO_ENDPOINT',
+    'No moto endpoint: a test that needs moto must be named *.int.test.ts (only the int project of ' +
+      '@ddb-migrate/test-kit/vitest-config starts moto; elsewhere set MOTO_ENDPOINT)',
   );
 }
