@@ -42,7 +42,7 @@ try {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     conditions: ['source'],
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
     banner: {
@@ -77,7 +77,7 @@ try {
     type: 'module',
     bin: { 'ddb-migrate': 'dist/bin.js' },
     files: ['dist', 'README.md'],
-    engines: { node: '>=20.19.0' },
+    engines: { node: '>=22.12.0' },
   };
   writeFileSync(join(staging, 'package.json'), `${JSON.stringify(packed, null, 2)}\n`);
 
