@@ -1,15 +1,8 @@
 // Apply engine (a plain function: used by the Lambda handler and the local runner)
 export { applyStreamBatch, emptyApplyCounters } from './apply/apply-stream-batch.js';
 export type { ApplyConfig, ApplyCounters, ApplyDeps, ApplyResult } from './apply/apply-config.js';
-export { coalesceByKey, lowestSequenceNumber } from './apply/coalesce.js';
-export type { KeyChange } from './apply/coalesce.js';
-export { decodeRecord, keyNamesFromKeys, RecordDecodeError } from './apply/decode-record.js';
-export type { DecodedRecord } from './apply/decode-record.js';
-export { MAX_DLQ_MESSAGE_BYTES, sendDeadLetter, serializeDeadLetter } from './apply/dead-letter.js';
+export { sendDeadLetter } from './apply/dead-letter.js';
 export type { DeadLetterMessage } from './apply/dead-letter.js';
-export { isPoisonFailure } from './apply/error-class.js';
-export { fetchCurrentItems } from './apply/fetch-on-change.js';
-export { isTtlDelete } from './apply/stream-event.js';
 export type {
   BatchItemFailure,
   InvocationContext,
@@ -23,9 +16,7 @@ export {
   DEFAULT_EXPORT_TIME_MARGIN_SECONDS,
   MIN_EXPORT_TIME_MARGIN_SECONDS,
   readCdcLambdaConfig,
-  regionFromArn,
   tableArn,
-  tableArnFromStreamArn,
 } from './config/cdc-config.js';
 export type { CdcLambdaConfig, TtlDeletesMode } from './config/cdc-config.js';
 export { cutoffEpochSeconds, parseExportTime } from './config/export-time.js';
@@ -37,20 +28,13 @@ export { createLambdaClients, toApplyConfig } from './lambda-clients.js';
 export type { LambdaClients } from './lambda-clients.js';
 
 // Local stream runner
-export { DEFAULT_LINEAGE_WAIT_MS, runStream, STREAM_RETENTION_MS } from './runner/stream-runner.js';
+export { runStream, STREAM_RETENTION_MS } from './runner/stream-runner.js';
 export type { RunnerProgress, RunnerSummary, StreamRunnerOptions } from './runner/stream-runner.js';
-export { CHECKPOINT_VERSION, CheckpointStore } from './runner/checkpoint-store.js';
 export type { CheckpointState, ShardCheckpoint } from './runner/checkpoint-store.js';
 export { oldestPendingRecord } from './runner/checkpoint-window.js';
 export type { PendingRecords } from './runner/checkpoint-window.js';
 export { RunnerInvariantError } from './runner/runner-invariant.js';
-export { STREAM_TRIMMED_REMEDY } from './runner/stream-trimmed.js';
-export {
-  checkNoUnfinishedShardTrimmed,
-  describeAllShards,
-  drainedWithoutChildren,
-  readyShards,
-} from './runner/shard-lineage.js';
+export { describeAllShards } from './runner/shard-lineage.js';
 export type { ShardInfo, StreamDescription } from './runner/shard-lineage.js';
-export { MAX_GET_RECORDS_LIMIT, ShardReader } from './runner/shard-reader.js';
+export { ShardReader } from './runner/shard-reader.js';
 export { toLambdaRecord } from './runner/to-lambda-record.js';

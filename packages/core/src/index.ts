@@ -8,17 +8,9 @@ export type { Env } from './env.js';
 
 // --- attribute-value (section owned by the attribute-value work) ---
 export { attributeValueType } from './attribute-value/attribute-type.js';
-export { bytesEqual, bytesToBase64 } from './attribute-value/bytes.js';
-export { compareDecimalStrings, normalizeNumber } from './attribute-value/decimal.js';
-export {
-  attributeValueFromDynamoJson,
-  attributeValueToDynamoJson,
-  DynamoJsonError,
-  fromDynamoJson,
-  toDynamoJson,
-} from './attribute-value/dynamo-json.js';
+export { DynamoJsonError, fromDynamoJson, toDynamoJson } from './attribute-value/dynamo-json.js';
 export { attributeValuesEqual, diffItemAttributes, itemsEqual } from './attribute-value/equality.js';
-export { attributeValueSizeBytes, itemSizeBytes } from './attribute-value/item-size.js';
+export { itemSizeBytes } from './attribute-value/item-size.js';
 export { canonicalKey, extractKey, keyNamesFromSchema } from './attribute-value/key.js';
 export type { AttributeTypeTag, Item, KeyNames } from './attribute-value/types.js';
 // --- end attribute-value ---
@@ -30,15 +22,12 @@ export { toCreateTableInput } from './schema/to-create-table-input.js';
 export { applyPostCreateSettings } from './schema/apply-post-create-settings.js';
 export type { ApplyPostCreateOptions, ApplyPostCreateResult } from './schema/apply-post-create-settings.js';
 export { checkKeyCompatibility } from './schema/check-key-compatibility.js';
-export { resolveCapacity, sourceBillingMode } from './schema/capacity.js';
-export type { ResolvedCapacity } from './schema/capacity.js';
 export type {
   SourceTableInfo,
   CapacityOverrides,
   SchemaMappingOptions,
   TargetStreamOption,
   PostCreateSetting,
-  PostCreateSettingKind,
   NotCarriedSetting,
   SchemaMapping,
 } from './schema/types.js';
@@ -81,21 +70,18 @@ export type {
   FailedWrite,
   WriteOp,
 } from './write/write-op.js';
-export { toWriteRequest } from './write/write-op.js';
-export { chunkEntries, dedupeOps, MAX_BATCH_BYTES, MAX_BATCH_OPS } from './write/chunking.js';
 export type { BatchWriter } from './write/batch-writer.js';
 export { batchWrite, createBatchWriter } from './write/batch-writer.js';
 // export
-export { exportIdFromArn } from './export/export-id.js';
 export type {
   ExportDataFile,
   ExportLocation,
   ExportManifestSummary,
   LocatedExport,
 } from './export/locate-export.js';
-export { exportRoots, locateExportDataFiles } from './export/locate-export.js';
+export { locateExportDataFiles } from './export/locate-export.js';
 export type { ReadExportItemsOptions } from './export/read-export-items.js';
-export { readExportItems, splitLines } from './export/read-export-items.js';
+export { readExportItems } from './export/read-export-items.js';
 export type { S3ReadClient } from './export/s3-objects.js';
 export type { ExportCountCheck, ExportCountMismatch } from './export/verify-export-counts.js';
 export { verifyExportCounts } from './export/verify-export-counts.js';
