@@ -34,8 +34,7 @@ import {
   toDynamoJson,
 } from '@ddb-migrate/core';
 import { generateItems, startMotoServer } from '@ddb-migrate/test-kit';
-// The loader is internal to the CLI (not exported by the package): benchmarked from its source.
-import { loadExportFiles } from '../apps/cli/src/migration/loader/load-export-files.js';
+import { loadExportFiles } from '@ddb-migrate/migration';
 
 const KEYS: KeyNames = { partitionKey: 'pk' };
 const REGION = 'us-east-1';

@@ -5,6 +5,7 @@ import {
   ConfigError,
   roleArnFromName,
   partitionFromRegion,
+  type TargetAccess,
 } from '@ddb-migrate/core';
 import { resolveEndpoint } from './options.js';
 
@@ -28,12 +29,6 @@ export interface SidesFlags {
   targetProfile?: string;
 }
 
-/** How the target side signs its calls. */
-export type TargetAccess =
-  | { kind: 'assume-role'; roleArn: string }
-  | { kind: 'profile'; profile: string }
-  | { kind: 'same-credentials' };
-
 /** Both sides, ready for core's client factories. */
 export interface ResolvedSides {
   source: AwsSideConfig;
@@ -43,12 +38,6 @@ export interface ResolvedSides {
   targetRoleArn?: string;
   /** --endpoint-url or AWS_ENDPOINT_URL, when set. */
   endpoint?: string;
-}
-
-/** Extra client settings applied to both sides (e.g. a socket pool sized for the loader). */
-export interface SideTuning {
-  maxAttempts?: number;
-  maxSockets?: number;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -70,11 +59,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
  * const { source, target } = resolveSides({ sourceRegion: 'us-east-1', targetAccountId: '222222222222',
  *   targetRoleName: 'cross_account_assume_role' }, process.env);
  */
-export function resolveSides(
-  flags: SidesFlags,
-  env: NodeJS.ProcessEnv,
-  tuning: SideTuning = {},
-): ResolvedSides {
+export function resolveSides(flags: SidesFlags, env: NodeJS.ProcessEnv): ResolvedSides {
   const endpoint = resolveEndpoint(flags.endpointUrl, env);
   if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
     throw new ConfigError(`Endpoint "${endpoint}" is not an http(s) URL`, {
@@ -86,11 +71,7 @@ export function resolveSides(
   checkRegion('--target-region', targetRegion);
   if (flags.targetAccountId !== undefined) checkAccountId('--target-account-id', flags.targetAccountId);
 
-  const common = {
-    ...(endpoint === undefined ? {} : { endpoint }),
-    ...(tuning.maxAttempts === undefined ? {} : { maxAttempts: tuning.maxAttempts }),
-    ...(tuning.maxSockets === undefined ? {} : { maxSockets: tuning.maxSockets }),
-  };
+  const common = endpoint === undefined ? {} : { endpoint };
   const envCredentials = credentialsFromEnv(env);
   const source: AwsSideConfig = {
     region: flags.sourceRegion,

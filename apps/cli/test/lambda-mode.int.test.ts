@@ -15,7 +15,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { createLambdaRole, createQueue, storedZip, uniqueName } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import { cli, createFixture, type MigrationFixture } from './migrate-fixtures.js';
-import type { MigrationState } from '../src/migration/state/migration-state.js';
+import type { MigrationState } from '@ddb-migrate/migration';
 
 const BUILT_ZIP = fileURLToPath(new URL('../../../packages/cdc-lambda/dist/function.zip', import.meta.url));
 

@@ -24,7 +24,7 @@ import {
   uniqueName,
   putItems,
 } from '@ddb-migrate/test-kit';
-import type { MigrationState } from '../src/migration/state/migration-state.js';
+import type { MigrationState } from '@ddb-migrate/migration';
 import { type CliRun, cli } from './support/run-cli.js';
 
 export { type CliRun, cli };

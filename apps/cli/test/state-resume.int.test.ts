@@ -1,12 +1,9 @@
 import { ListExportsCommand } from '@aws-sdk/client-dynamodb';
-import { noopLogger } from '@ddb-migrate/core';
+import type { MigrationState } from '@ddb-migrate/migration';
 import { compareTables } from '@ddb-migrate/test-kit';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { toMigrateOptions } from '../src/migration/migrate-options.js';
-import { runMigration } from '../src/migration/run-migration.js';
-import type { MigrationState } from '../src/migration/state/migration-state.js';
 import { cli, createFixture, startWriter } from './migrate-fixtures.js';
+import { migrateInProcess } from './support/migrate-in-process.js';
 
 /** Runs migrate in-process and aborts it (a crash: nothing is cleaned up) once `when(state)` holds. */
 async function crashWhen(
@@ -14,26 +11,11 @@ async function crashWhen(
   when: (s: MigrationState) => boolean,
   extra: string[] = [],
 ) {
-  const argv = Object.fromEntries(
-    [...fx.args, '--cdc-mode', 'local', '--yes', ...extra].reduce<[string, unknown][]>((acc, a, i, all) => {
-      if (!a.startsWith('--')) return acc;
-      const next = all[i + 1];
-      const key = a.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-      acc.push([key, next === undefined || next.startsWith('--') ? true : next]);
-      return acc;
-    }, []),
-  );
   const controller = new AbortController();
-  const options = toMigrateOptions(argv as never);
-  const run = runMigration(options, {
-    env: fx.env,
-    stderr: new PassThrough(),
-    logger: noopLogger,
+  const run = migrateInProcess([...fx.args, '--cdc-mode', 'local', ...extra], fx.env, {
     signal: controller.signal,
-    hooks: {
-      afterSave: (s) => {
-        if (when(s)) controller.abort(new Error('simulated crash'));
-      },
+    onStateSaved: (s) => {
+      if (when(s)) controller.abort(new Error('simulated crash'));
     },
   });
   await expect(run).rejects.toThrow();

@@ -1,16 +1,11 @@
-import { PassThrough } from 'node:stream';
 import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateEventSourceMappingCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { noopLogger } from '@ddb-migrate/core';
 import { createLambdaRole, storedZip, uniqueName } from '@ddb-migrate/test-kit';
-import yargs from 'yargs';
+import type { MigrationState } from '@ddb-migrate/migration';
 import { describe, expect, it } from 'vitest';
-import { withMigrateFlags } from '../src/commands/migrate/flags.js';
-import { toMigrateOptions } from '../src/migration/migrate-options.js';
-import { runMigration } from '../src/migration/run-migration.js';
-import type { MigrationState } from '../src/migration/state/migration-state.js';
 import { cli, createFixture, type MigrationFixture } from './migrate-fixtures.js';
+import { migrateInProcess as migrate } from './support/migrate-in-process.js';
 
 /** Runs migrate in-process; `afterSave` may change the world between steps (as infrastructure code would). */
 async function migrateInProcess(
@@ -18,13 +13,7 @@ async function migrateInProcess(
   extra: string[],
   afterSave: (s: Readonly<MigrationState>) => Promise<void>,
 ) {
-  const argv = await withMigrateFlags(yargs([...fx.args, '--yes', ...extra])).parse();
-  return runMigration(toMigrateOptions(argv as never), {
-    env: fx.env,
-    stderr: new PassThrough(),
-    logger: noopLogger,
-    hooks: { afterSave },
-  });
+  return migrate([...fx.args, ...extra], fx.env, { onStateSaved: afterSave });
 }
 
 /** UpdateTable StreamEnabled=false (moto keeps LatestStreamArn and reports StreamEnabled false, as AWS does). */

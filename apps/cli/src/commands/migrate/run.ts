@@ -1,18 +1,48 @@
 import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline/promises';
+import { PreflightError } from '@ddb-migrate/core';
+import {
+  applyMigration,
+  type MigrationOptions,
+  type MigrationPlan,
+  type MigrationResult,
+  planMigration,
+} from '@ddb-migrate/migration';
 import type { CliContext } from '../../context.js';
-import type { MigrateOptions } from '../../migration/migrate-options.js';
-import { renderPlan } from '../../migration/plan-text.js';
-import type { MigrationPlan } from '../../migration/preflight/run-preflight.js';
-import { type MigrationReport, runMigration } from '../../migration/run-migration.js';
-import { renderSummary } from '../../migration/summary-text.js';
+import type { GlobalOptions, SourceTargetOptions } from '../../options.js';
 import type { CommandResult } from '../../output.js';
+import { resolveSides } from '../../sides.js';
+import { toMigrationInput } from './migration-input.js';
+import { planDocument, renderPlan, renderProgress, renderSummary } from './render.js';
 
-/** Runs migrate (or plan when --dry-run) and shapes the result for the entry. */
+/** migrate/plan flags after validation: frozen, typed, defaults filled in. */
+export interface MigrateOptions extends GlobalOptions, SourceTargetOptions, MigrationOptions {
+  /** Explicit bucket name; default `dynamodb-export-to-s3-<target-region>-<target-account-id>`. */
+  targetS3BucketName?: string;
+  dryRun: boolean;
+  yes: boolean;
+}
+
+/** The plan as `plan` and `migrate` print it: everything but the input and the facts apply acts on. */
+export type PlanDocument = Omit<MigrationPlan, 'input' | 'facts'>;
+
+/** What `migrate` prints with --output json. */
+export interface MigrateResult {
+  plan: PlanDocument;
+  dryRun: boolean;
+  state?: MigrationResult['state'];
+  stateFile?: string;
+  cdc?: MigrationResult['cdc'];
+}
+
+/**
+ * Runs migrate (or only the plan when --dry-run): the plan, the confirmation, then the steps,
+ * with Ctrl-C stopping at the next save (the state is kept, so migrate again resumes).
+ */
 export async function runMigrate(
   options: Readonly<MigrateOptions>,
   ctx: CliContext,
-): Promise<CommandResult<MigrationReport>> {
+): Promise<CommandResult<MigrateResult>> {
   const controller = new AbortController();
   // Every file reader and batch writer listens on this one signal.
   setMaxListeners(1000, controller.signal);
@@ -22,29 +52,51 @@ export async function runMigrate(
   };
   process.once('SIGINT', onSignal);
   try {
-    const report = await runMigration(options, {
-      env: ctx.env,
-      stderr: ctx.stderr,
+    const plan = await planMigration(toMigrationInput(options, resolveSides(options, ctx.env)));
+    if (options.dryRun) return { data: { plan: planDocument(plan), dryRun: true }, text: renderPlan(plan) };
+    if (!options.yes) await confirm(plan, ctx);
+    const result = await applyMigration(plan, {
       logger: ctx.logger,
       signal: controller.signal,
-      ...(process.stdin.isTTY && ctx.stderr.isTTY
-        ? { confirm: (plan: MigrationPlan) => askToProceed(plan, ctx) }
-        : {}),
+      onProgress: renderProgress(ctx.stderr),
     });
-    const text = report.dryRun ? renderPlan(report.plan) : renderSummary(report);
-    return { data: report, text };
+    const data: MigrateResult = {
+      plan: planDocument(plan),
+      dryRun: false,
+      state: result.state,
+      stateFile: result.stateFile,
+      ...(result.cdc ? { cdc: result.cdc } : {}),
+    };
+    return { data, text: renderSummary(data) };
   } finally {
     process.removeListener('SIGINT', onSignal);
   }
 }
 
-async function askToProceed(plan: MigrationPlan, ctx: CliContext): Promise<boolean> {
+/**
+ * Asks on the terminal before anything changes.
+ *
+ * @throws PreflightError when there is no terminal to ask on, or the answer is not yes.
+ */
+async function confirm(plan: MigrationPlan, ctx: CliContext): Promise<void> {
+  if (!process.stdin.isTTY || !ctx.stderr.isTTY) {
+    throw new PreflightError(
+      'CONFIRMATION_REQUIRED',
+      'migrate changes both accounts and there is no terminal to confirm on',
+      { hint: 'Review `ddb-migrate plan` and pass --yes' },
+    );
+  }
   ctx.stderr.write(`${renderPlan(plan)}\n\n`);
   const rl = createInterface({ input: process.stdin, output: ctx.stderr });
+  let answer: string;
   try {
-    const answer = await rl.question('Proceed with this migration? [y/N] ');
-    return /^y(es)?$/i.test(answer.trim());
+    answer = await rl.question('Proceed with this migration? [y/N] ');
   } finally {
     rl.close();
+  }
+  if (!/^y(es)?$/i.test(answer.trim())) {
+    throw new PreflightError('NOT_CONFIRMED', 'Migration not confirmed; nothing was changed', {
+      hint: 'Run again and answer y, or pass --yes',
+    });
   }
 }

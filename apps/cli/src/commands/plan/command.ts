@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { runAndReport } from '../../context.js';
-import type { MigrateArgv } from '../../migration/migrate-options.js';
 import { withMigrateFlags } from '../migrate/flags.js';
+import type { MigrateArgv } from '../migrate/options.js';
 
 /** `ddb-migrate plan` = `migrate --dry-run`: every preflight check, the plan, nothing changed. */
 export const planCommand: CommandModule<object, MigrateArgv> = {
@@ -10,7 +10,7 @@ export const planCommand: CommandModule<object, MigrateArgv> = {
   builder: (yargs) => withMigrateFlags(yargs) as never,
   handler: async (argv: ArgumentsCamelCase<MigrateArgv>) => {
     await runAndReport(argv, async (ctx) => {
-      const { toMigrateOptions } = await import('../../migration/migrate-options.js');
+      const { toMigrateOptions } = await import('../migrate/options.js');
       const { runPlan } = await import('./run.js');
       return runPlan(toMigrateOptions(argv, { dryRun: true }), ctx);
     });

@@ -1,18 +1,22 @@
+import { planMigration } from '@ddb-migrate/migration';
 import type { CliContext } from '../../context.js';
-import type { MigrateOptions } from '../../migration/migrate-options.js';
-import { renderPlan } from '../../migration/plan-text.js';
-import type { MigrationPlan } from '../../migration/preflight/run-preflight.js';
-import { runMigration } from '../../migration/run-migration.js';
 import type { CommandResult } from '../../output.js';
+import { resolveSides } from '../../sides.js';
+import { toMigrationInput } from '../migrate/migration-input.js';
+import { planDocument, renderPlan } from '../migrate/render.js';
+import type { MigrateOptions, PlanDocument } from '../migrate/run.js';
+
+/** `plan` takes the migrate flags (`--yes` and `--dry-run` change nothing here). */
+export type PlanOptions = MigrateOptions;
+
+/** What `plan` prints with --output json: the plan document. */
+export type PlanResult = PlanDocument;
 
 /** Preflight only: the plan as a table (text) or one JSON document. */
 export async function runPlan(
-  options: Readonly<MigrateOptions>,
+  options: Readonly<PlanOptions>,
   ctx: CliContext,
-): Promise<CommandResult<MigrationPlan>> {
-  const report = await runMigration(
-    { ...options, dryRun: true },
-    { env: ctx.env, stderr: ctx.stderr, logger: ctx.logger },
-  );
-  return { data: report.plan, text: renderPlan(report.plan) };
+): Promise<CommandResult<PlanResult>> {
+  const plan = await planMigration(toMigrationInput(options, resolveSides(options, ctx.env)));
+  return { data: planDocument(plan), text: renderPlan(plan) };
 }

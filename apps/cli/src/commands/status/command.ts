@@ -1,13 +1,10 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { runAndReport } from '../../context.js';
 import type { GlobalOptions } from '../../options.js';
+import type { StatusOptions } from './run.js';
 
 /** Flags of `ddb-migrate status`. */
-export interface StatusArgv extends GlobalOptions {
-  stateDir: string;
-  sourceTableName?: string;
-  targetTableName?: string;
-}
+export type StatusArgv = GlobalOptions & StatusOptions;
 
 /** `ddb-migrate status`: what each recorded migration has done (reads the state dir only). */
 export const statusCommand: CommandModule<object, StatusArgv> = {

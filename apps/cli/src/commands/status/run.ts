@@ -1,20 +1,28 @@
+import { lastFinishedStep, type MigrationState, StateStore } from '@ddb-migrate/migration';
 import type { CliContext } from '../../context.js';
-import { describeImportCounts } from '../../migration/steps/import-completeness.js';
-import { lastFinishedStep, type MigrationState } from '../../migration/state/migration-state.js';
-import { StateStore } from '../../migration/state/state-store.js';
 import type { CommandResult } from '../../output.js';
+import { renderState } from './render.js';
 
+/** Options of `ddb-migrate status`. */
 export interface StatusOptions {
   stateDir: string;
   sourceTableName?: string;
   targetTableName?: string;
 }
 
+/** One recorded migration as `status` prints it: the state file plus its last finished step. */
+export type RecordedMigration = MigrationState & { lastStep: string };
+
+/** What `status` prints with --output json. */
+export interface StatusResult {
+  migrations: RecordedMigration[];
+}
+
 /** Lists the recorded migrations with their last finished step and the recorded ARNs. */
 export async function runStatus(
   options: StatusOptions,
   _ctx: CliContext,
-): Promise<CommandResult<{ migrations: (MigrationState & { lastStep: string })[] }>> {
+): Promise<CommandResult<StatusResult>> {
   const states = (await new StateStore(options.stateDir).list()).filter(
     (s) =>
       (!options.sourceTableName || s.key.sourceTableName === options.sourceTableName) &&
@@ -25,43 +33,4 @@ export async function runStatus(
     return { data: { migrations }, text: `No migrations recorded in ${options.stateDir}` };
   const text = migrations.map(renderState).join('\n\n');
   return { data: { migrations }, text };
-}
-
-function renderState(s: MigrationState & { lastStep: string }): string {
-  const k = s.key;
-  const rows: [string, string][] = [
-    ['run', `${s.runId} (${s.loadMode} load, ${s.cdcMode} CDC), updated ${s.updatedAt}`],
-    ['from', `${k.sourceTableName} in ${k.sourceAccountId}/${k.sourceRegion}`],
-    ['to', `${k.targetTableName} in ${k.targetAccountId}/${k.targetRegion}`],
-    [
-      'status',
-      s.completedAt ? `completed ${s.completedAt}` : `in progress, last finished step: ${s.lastStep}`,
-    ],
-  ];
-  if (s.stream)
-    rows.push(['stream', `${s.stream.status} ${s.stream.viewType ?? ''} ${s.stream.streamArn ?? ''}`.trim()]);
-  if (s.export)
-    rows.push([
-      'export',
-      `${s.export.status} ${s.export.exportArn ?? '(requested)'} T=${s.export.exportTime ?? '?'}`,
-    ]);
-  if (s.load) {
-    rows.push([
-      'load',
-      `${s.load.status} ${s.load.mode} ${s.load.importArn ?? `${s.load.loadedFiles.length}/${s.load.totalFiles ?? '?'} files`} ${s.load.itemsLoaded} items`,
-    ]);
-    if (s.load.importCounts) rows.push(['', describeImportCounts(s.load.importCounts)]);
-    if (s.load.failure) rows.push(['', `${s.load.failure.code}: ${s.load.failure.message}`]);
-  }
-  if (s.settings)
-    rows.push([
-      'settings',
-      `${s.settings.status}: ${s.settings.applied.length} applied, ${s.settings.failed.length} failed, ${s.settings.notCarried.length} not carried`,
-    ]);
-  if (s.cdc)
-    rows.push([
-      'cdc',
-      `${s.cdc.status} ${s.cdc.mode}${s.cdc.esmUuid ? ` ESM ${s.cdc.esmUuid}` : ''}${s.cdc.drainedAt ? ` drained ${s.cdc.drainedAt}` : ''}`,
-    ]);
-  return rows.map(([a, b]) => `${a.padEnd(9)} ${b}`).join('\n');
 }

@@ -1,0 +1,22 @@
+// Plan (reads only) and apply (steps, state, resume)
+export { planMigration } from './plan-migration.js';
+export type { MigrationPlan, PlanMigrationDeps, PlanMigrationInput } from './plan-migration.js';
+export { applyMigration } from './apply-migration.js';
+export type { ApplyMigrationDeps, MigrationResult } from './apply-migration.js';
+export type { MigrationInput, MigrationSide, MigrationTarget } from './migration-input.js';
+export { DEFAULT_MIGRATION_OPTIONS } from './migration-options.js';
+export type { CdcMode, LoadMode, MigrationOptions } from './migration-options.js';
+export type { MigrationProgress } from './migration-progress.js';
+export type { MigrationClients } from './migration-clients.js';
+export type { Finding, PlanFacts } from './preflight/preflight-types.js';
+export type { Estimate } from './preflight/estimate.js';
+
+// The state file
+export { StateStore } from './state/state-store.js';
+export { lastFinishedStep } from './state/migration-state.js';
+export type { ImportCounts, MigrationKey, MigrationState } from './state/migration-state.js';
+export { describeImportCounts } from './steps/import-completeness.js';
+
+// The write-mode loader (also benchmarked on its own)
+export { loadExportFiles } from './loader/load-export-files.js';
+export type { LoadExportFilesOptions, LoadExportFilesResult } from './loader/load-export-files.js';

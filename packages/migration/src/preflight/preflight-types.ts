@@ -1,0 +1,141 @@
+import type { TableDescription } from '@aws-sdk/client-dynamodb';
+import type { SourceTableInfo, TargetAccess } from '@ddb-migrate/core';
+import type { MigrationClients } from '../migration-clients.js';
+import type { EngineOptions } from '../migration-input.js';
+import type { LoadMode } from '../migration-options.js';
+import type { MigrationState } from '../state/migration-state.js';
+import type { Estimate } from './estimate.js';
+
+/** One result of a preflight check. Errors block the migration; warnings and infos are printed. */
+export interface Finding {
+  level: 'error' | 'warning' | 'info';
+  /** Stable code, e.g. PITR_DISABLED. */
+  code: string;
+  message: string;
+  /** How to fix it (errors) or what it means (warnings). */
+  fix?: string;
+}
+
+/** What preflight is learning; later checks build on earlier ones. All reads, no writes. */
+export interface PreflightFacts {
+  sourceAccountId?: string;
+  sourceCallerArn?: string;
+  targetAccountId?: string;
+  targetCallerArn?: string;
+  source?: SourceTableInfo;
+  pitrEnabled?: boolean;
+  streamArn?: string;
+  streamViewType?: string;
+  /** CDC must read the source item for each change (existing KEYS_ONLY / OLD_IMAGE stream). */
+  fetchOnChange?: boolean;
+  targetTable?: TableDescription;
+  loadMode?: LoadMode;
+  /** The recorded (incomplete) import is replaced by a write-mode load (--load-mode write). */
+  replaceLoad?: boolean;
+  bucket?: string;
+  functionArn?: string;
+  functionEnv?: Record<string, string>;
+  dlqUrl?: string;
+  dlqArn?: string;
+  /** Things migrate will change; rendered in the order of the migration's steps. */
+  actions: PlannedAction[];
+  estimate?: Estimate;
+  /** A previous run's state for the same key (resume). */
+  state?: MigrationState;
+}
+
+/**
+ * What preflight found, complete once every check passed: what the steps act on. The optional
+ * fields are the ones that may truly be absent (no stream yet, no target table, no CDC function
+ * in local mode, no previous run).
+ */
+export interface PlanFacts {
+  sourceAccountId: string;
+  sourceCallerArn?: string;
+  targetAccountId: string;
+  targetCallerArn?: string;
+  source: SourceTableInfo;
+  pitrEnabled: boolean;
+  /** The source's stream now; absent when migrate enables one. */
+  streamArn?: string;
+  streamViewType?: string;
+  /** CDC must read the source item for each change (existing KEYS_ONLY / OLD_IMAGE stream). */
+  fetchOnChange: boolean;
+  /** The existing (empty, key-compatible) target table; absent when migrate creates it. */
+  targetTable?: TableDescription;
+  loadMode: LoadMode;
+  /** The recorded (incomplete) import is replaced by a write-mode load (--load-mode write). */
+  replaceLoad: boolean;
+  bucket: string;
+  /** Lambda mode: the CDC function, its environment and its dead-letter queue. */
+  functionArn?: string;
+  functionEnv?: Record<string, string>;
+  dlqUrl?: string;
+  dlqArn?: string;
+  /** A previous run's state for the same key (resume). */
+  state?: MigrationState;
+}
+
+/** Everything a check may use. */
+export interface PreflightContext {
+  options: Readonly<EngineOptions>;
+  targetAccess: TargetAccess;
+  clients: MigrationClients;
+  facts: PreflightFacts;
+  /** Loads the saved state once the accounts are known. */
+  loadState(facts: PreflightFacts): Promise<MigrationState | undefined>;
+}
+
+/** A preflight check: reads, records facts, returns findings. Never changes anything. */
+export type PreflightCheck = (ctx: PreflightContext) => Promise<Finding[]>;
+
+export const error = (code: string, message: string, fix: string): Finding => ({
+  level: 'error',
+  code,
+  message,
+  fix,
+});
+export const warning = (code: string, message: string, fix?: string): Finding => ({
+  level: 'warning',
+  code,
+  message,
+  ...(fix === undefined ? {} : { fix }),
+});
+export const info = (code: string, message: string): Finding => ({ level: 'info', code, message });
+
+/** The SDK error's name (or the HTTP status for bodies the SDK cannot parse). */
+export function awsErrorName(err: unknown): string {
+  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  if (e?.$metadata?.httpStatusCode === 403) return e.name && e.name !== 'Error' ? e.name : 'AccessDenied';
+  return e?.name ?? e?.Code ?? 'Error';
+}
+
+/** One line about an error for findings. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message.split('\n')[0]}`;
+  return String(err);
+}
+
+/** True for the ways AWS (and stand-ins) say "not allowed". */
+export function isAccessDenied(err: unknown): boolean {
+  const name = awsErrorName(err);
+  const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return status === 403 || /AccessDenied|UnauthorizedOperation|Forbidden|NotAuthorized/i.test(name);
+}
+
+/** The migration's steps, in the order `migrate` runs them. */
+export const PLAN_STEPS = ['pitr', 'stream', 'export', 'load', 'settings', 'cdc'] as const;
+export type PlanStep = (typeof PLAN_STEPS)[number];
+
+/** One change the plan announces, tagged with the step that makes it. */
+export interface PlannedAction {
+  step: PlanStep;
+  text: string;
+}
+
+/** The actions as text, in step order (stable within a step). */
+export function orderedActions(actions: readonly PlannedAction[]): string[] {
+  return [...actions]
+    .sort((a, b) => PLAN_STEPS.indexOf(a.step) - PLAN_STEPS.indexOf(b.step))
+    .map((a) => a.text);
+}

@@ -1,0 +1,156 @@
+import type { CdcMode, LoadMode } from '../migration-options.js';
+
+/** What identifies one migration: the same key always finds the same state file. */
+export interface MigrationKey {
+  sourceAccountId: string;
+  sourceRegion: string;
+  sourceTableName: string;
+  targetAccountId: string;
+  targetRegion: string;
+  targetTableName: string;
+}
+
+/** A step's lifecycle: `started` is written BEFORE the side effect (write-ahead), `done` after. */
+export type StepStatus = 'started' | 'done';
+
+export interface PitrStep {
+  status: StepStatus;
+  enabledByUs: boolean;
+}
+
+export interface StreamStep {
+  status: StepStatus;
+  streamArn?: string;
+  viewType?: string;
+  /** ISO time the stream was enabled (or first seen, when it already existed). */
+  enabledAt: string;
+  enabledByUs: boolean;
+}
+
+export interface ExportStep {
+  status: StepStatus;
+  clientToken: string;
+  bucket: string;
+  bucketOwner: string;
+  prefix: string;
+  /** ISO time just before the export request: the cut-off when the service reports none. */
+  requestedAt: string;
+  exportArn?: string;
+  /** The export's cut-off T (ISO): DescribeExport's ExportTime, else requestedAt. */
+  exportTime?: string;
+  exportTimeSource?: 'service' | 'requested';
+  itemCount?: number;
+  /** The export FAILED (DescribeExport's FailureCode/FailureMessage); a re-run starts a new one. */
+  failure?: { code: string; message: string; at: string };
+  /** ARNs of earlier exports of this run that FAILED (kept for the record). */
+  failedExportArns?: string[];
+}
+
+export interface LoadedFile {
+  key: string;
+  items: number;
+}
+
+export interface LoadStep {
+  status: StepStatus;
+  mode: LoadMode;
+  dataPrefix?: string;
+  /** import mode */
+  clientToken?: string;
+  /** import mode: ISO time of the first ImportTable request with clientToken (idempotent for 8 h). */
+  requestedAt?: string;
+  importArn?: string;
+  /** write mode: did we create the table? */
+  tableCreated?: boolean;
+  /** write mode: data files fully written. */
+  loadedFiles: LoadedFile[];
+  totalFiles?: number;
+  itemsLoaded: number;
+  /** import mode: the finished import's counts next to the export's. */
+  importCounts?: ImportCounts;
+  /** Why the load cannot finish as recorded (an incomplete or failed import): allows --load-mode write. */
+  failure?: { code: string; message: string; at: string };
+}
+
+/** Where the expected item count of an import came from. */
+export type ExpectedCountSource = 'export' | 'manifest' | 'data-files';
+
+/** The counts of a finished import next to the export's count. */
+export interface ImportCounts {
+  expectedItems: number;
+  expectedSource: ExpectedCountSource;
+  /** ImportedItemCount; undefined when the service reported none. */
+  importedItems?: number;
+  processedItems?: number;
+  errorCount: number;
+  failureCode?: string;
+  /** imported == expected and no errors. */
+  complete: boolean;
+}
+
+/** A load given up on (an incomplete import replaced by a write-mode load), kept for the record. */
+export interface AbandonedLoad {
+  load: LoadStep;
+  abandonedAt: string;
+}
+
+export interface SettingsStep {
+  status: StepStatus;
+  applied: string[];
+  failed: { kind: string; error: string }[];
+  notCarried: { setting: string; reason: string }[];
+}
+
+export interface CdcStep {
+  status: StepStatus;
+  mode: CdcMode;
+  /** ISO time CDC (re)started applying from. */
+  startedAt?: string;
+  cutoff?: string;
+  functionConfigured?: boolean;
+  /** ISO time CreateEventSourceMapping was first sent (write-ahead: finds our mapping if the UUID was lost). */
+  esmRequestedAt?: string;
+  /** The mapping this migration created or adopted; the only one it reuses. */
+  esmUuid?: string;
+  checkpointDir?: string;
+  applied?: number;
+  drainedAt?: string;
+}
+
+/** Everything a migration has done so far; written atomically after every step. */
+export interface MigrationState {
+  version: 1;
+  key: MigrationKey;
+  runId: string;
+  createdAt: string;
+  updatedAt: string;
+  loadMode: LoadMode;
+  cdcMode: CdcMode;
+  pitr?: PitrStep;
+  stream?: StreamStep;
+  export?: ExportStep;
+  load?: LoadStep;
+  /** Earlier loads replaced by a write-mode load (after IMPORT_INCOMPLETE). */
+  abandonedLoads?: AbandonedLoad[];
+  settings?: SettingsStep;
+  cdc?: CdcStep;
+  completedAt?: string;
+}
+
+/** The last step that finished, for status lines. */
+export function lastFinishedStep(state: MigrationState): string {
+  if (state.completedAt) return 'completed';
+  const order: [keyof MigrationState, string][] = [
+    ['cdc', 'cdc'],
+    ['settings', 'settings'],
+    ['load', 'load'],
+    ['export', 'export'],
+    ['stream', 'stream'],
+    ['pitr', 'pitr'],
+  ];
+  for (const [k, name] of order) {
+    const step = state[k] as { status?: StepStatus } | undefined;
+    if (step?.status === 'done') return name;
+  }
+  return 'none';
+}
