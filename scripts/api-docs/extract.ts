@@ -152,13 +152,7 @@ function functionSignature(
   const signature = checker.getSignatureFromDeclaration(decl);
   const returnType =
     decl.type ??
-    (signature
-      ? checker.typeToTypeNode(
-          checker.getReturnTypeOfSignature(signature),
-          decl,
-          ts.NodeBuilderFlags.NoTruncation,
-        )
-      : undefined);
+    (signature ? inferredTypeNode(checker.getReturnTypeOfSignature(signature), decl, checker) : undefined);
   return ts.factory.createFunctionDeclaration(
     undefined,
     undefined,
@@ -174,8 +168,7 @@ function functionSignature(
 function showParameter(p: ts.ParameterDeclaration, checker: ts.TypeChecker): ts.ParameterDeclaration {
   const optional =
     p.questionToken ?? (p.initializer ? ts.factory.createToken(ts.SyntaxKind.QuestionToken) : undefined);
-  const type =
-    p.type ?? checker.typeToTypeNode(checker.getTypeAtLocation(p), p, ts.NodeBuilderFlags.NoTruncation);
+  const type = p.type ?? inferredTypeNode(checker.getTypeAtLocation(p), p, checker);
   return ts.factory.createParameterDeclaration(
     undefined,
     p.dotDotDotToken,
@@ -289,18 +282,26 @@ function variableShape(
   }
   const type = decl.type
     ? decl.type.getText().replace(/\s+/g, ' ')
-    : checker.typeToString(checker.getTypeAtLocation(decl), decl, ts.TypeFormatFlags.NoTruncation);
+    : inferredTypeText(checker.getTypeAtLocation(decl), decl, checker);
   return { kind: 'const', signature: `const ${name}: ${type};` };
 }
 
 function inferredReturn(fn: ts.SignatureDeclaration, checker: ts.TypeChecker): ts.TypeNode | undefined {
   const signature = checker.getSignatureFromDeclaration(fn);
   if (!signature) return undefined;
-  return checker.typeToTypeNode(
-    checker.getReturnTypeOfSignature(signature),
-    fn,
-    ts.NodeBuilderFlags.NoTruncation,
-  );
+  return inferredTypeNode(checker.getReturnTypeOfSignature(signature), fn, checker);
+}
+
+/**
+ * An inferred type as the checker writes it, with `import("/abs/path").Name` shortened to `Name`
+ * (the path is this machine's). The node builder gives up on types the file does not import.
+ */
+function inferredTypeText(type: ts.Type, at: ts.Node, checker: ts.TypeChecker): string {
+  return checker.typeToString(type, at, ts.TypeFormatFlags.NoTruncation).replace(/import\("[^"]*"\)\./g, '');
+}
+
+function inferredTypeNode(type: ts.Type, at: ts.Node, checker: ts.TypeChecker): ts.TypeNode {
+  return ts.factory.createTypeReferenceNode(inferredTypeText(type, at, checker));
 }
 
 function isPlainValue(node: ts.Expression): boolean {
@@ -348,6 +349,7 @@ function readDoc(
     if (tag.name === 'example') examples.push(stripFence(text));
     else if (tag.name === 'deprecated') deprecated = text;
     else if (tag.name === 'remarks') remarks.push(text);
+    else if (tag.name === 'throws') remarks.push(`Throws ${text}`);
   }
   const full = [summary, ...remarks].filter((s) => s !== '').join('\n\n');
   return deprecated === undefined ? { summary: full, examples } : { summary: full, examples, deprecated };

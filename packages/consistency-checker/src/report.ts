@@ -46,12 +46,26 @@ export function summaryPathFor(reportPath: string): string {
   return `${reportPath.replace(/\.(ndjson|jsonl|json)$/i, '')}.summary.json`;
 }
 
+/**
+ * Writes `summary` as JSON next to its report (`orders.ndjson` -> `orders.summary.json`), so split
+ * runs can be merged later; resolves with the path written.
+ *
+ * @example
+ * await writeSummaryFile('orders.ndjson', summary); // orders.summary.json
+ */
 export async function writeSummaryFile(reportPath: string, summary: VerifySummary): Promise<string> {
   const path = summaryPathFor(reportPath);
   await writeFile(path, `${JSON.stringify(summary, null, 2)}\n`);
   return path;
 }
 
+/**
+ * Reads the summary written next to a report by {@link writeSummaryFile}.
+ *
+ * @throws ConfigError when there is no summary next to the report.
+ * @example
+ * const merged = mergeSummaries(await Promise.all(['a.ndjson', 'b.ndjson'].map(readSummaryFile)));
+ */
 export async function readSummaryFile(reportPath: string): Promise<VerifySummary> {
   const path = summaryPathFor(reportPath);
   let text: string;

@@ -41,7 +41,10 @@ export interface VerifyProgress {
 export interface VerifyOptions {
   source: TableSide;
   target: TableSide;
-  /** TotalSegments for both scans. Default: from the table size (see `defaultSegmentCount`). */
+  /**
+   * TotalSegments for both scans. Default: one per GiB of the larger table (one per 250k items when
+   * the size is not reported), at least 4, at most 256.
+   */
   totalSegments?: number;
   /** Inclusive range of segments this run scans (several machines split one verify). Default all. */
   segmentRange?: { first: number; last: number };

@@ -34,6 +34,7 @@ export interface CopyOptions {
 /**
  * Copies one table into another and returns the number of items copied.
  *
+ * @throws RangeError when \`from\` is empty.
  * @example
  * const copied = await copyTable('a', 'b', { batchSize: 25 });
  */
@@ -71,7 +72,9 @@ describe('extractEntries', () => {
     expect(copyTable?.signature).toBe(
       'function copyTable(from: string, to: string, options?: CopyOptions): Promise<number>;',
     );
-    expect(copyTable?.summary).toBe('Copies one table into another and returns the number of items copied.');
+    expect(copyTable?.summary).toBe(
+      'Copies one table into another and returns the number of items copied.\n\nThrows RangeError when `from` is empty.',
+    );
     expect(copyTable?.examples).toEqual(["const copied = await copyTable('a', 'b', { batchSize: 25 });"]);
     expect(limit?.signature).toBe('const TABLE_LIMIT = 16 * 1024;');
     expect(options?.summary).toBe('Options of `copyTable`.');
@@ -93,7 +96,7 @@ describe('extractEntries', () => {
   it('reports every export without a TSDoc summary, with its file and line', () => {
     const { problems } = entriesOf(sources);
 
-    expect(problems).toEqual(['src/copy/copy-table.ts:18: `TABLE_LIMIT` (const) has no TSDoc summary']);
+    expect(problems).toEqual(['src/copy/copy-table.ts:19: `TABLE_LIMIT` (const) has no TSDoc summary']);
   });
 
   it('reports an export * in the entry file', () => {

@@ -40,9 +40,12 @@ export const DEFAULT_LINEAGE_WAIT_MS = 60_000;
 /** First re-describe delay while a drained shard has no listed children; doubles up to the describe interval. */
 const LINEAGE_BACKOFF_BASE_MS = 1000;
 
+/** Options of {@link runStream}: the stream, the handler to feed and how the run stops. */
 export interface StreamRunnerOptions {
+  /** The Streams client of the source side (GetRecords, DescribeStream, GetShardIterator). */
   streams: Pick<DynamoDBStreamsClient, 'send'>;
   streamArn: string;
+  /** What each batch goes to: the Lambda's handler, e.g. from `createHandler`. */
   handler: StreamHandler;
   /** JSON checkpoint file; without it progress is kept in memory only. */
   checkpointFile?: string;
@@ -55,7 +58,10 @@ export interface StreamRunnerOptions {
    * aborted or drained (stream DISABLED and every shard read to its end).
    */
   stopAfterIdleSeconds?: number;
-  /** See {@link DEFAULT_LINEAGE_WAIT_MS}. */
+  /**
+   * How long an idle stop waits for the children of a just-drained shard to be listed. Default
+   * 60 s: the Kinesis adapter for DynamoDB Streams re-describes a closed leaf for that long.
+   */
   lineageWaitMs?: number;
   /** Wait between polls of an empty stream. Default 500 ms (Lambda polls 4 times a second). */
   pollIntervalMs?: number;
@@ -70,9 +76,12 @@ export interface StreamRunnerOptions {
    * {@link acquireRunnerLease}). On by default with a checkpoint file; `false` turns it off.
    */
   lease?: false | { ttlMs?: number; heartbeatMs?: number };
+  /** Stops the run (`stoppedBy: 'aborted'`) before the next batch; waits end at once. */
   signal?: AbortSignal;
   logger?: Logger;
+  /** Called after every delivered batch. */
   onProgress?: (progress: RunnerProgress) => void;
+  /** Test seams: the clock and the waits between polls. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }

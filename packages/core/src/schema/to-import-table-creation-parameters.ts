@@ -16,7 +16,7 @@ import type { PostCreateSetting, SchemaMapping, SchemaMappingOptions, SourceTabl
 /**
  * Maps the source table onto ImportTable's `TableCreationParameters`: keys, the attribute
  * definitions the keys use, GSIs (keys, projection, throughput, warm throughput), billing mode
- * and capacity (the seed's override rules, see {@link resolveCapacity}), on-demand maximums and SSE.
+ * and capacity (the seed's override rules, see {@link CapacityOverrides}), on-demand maximums and SSE.
  * What ImportTable cannot set (TTL, PITR, tags, deletion protection, table class, table warm
  * throughput, stream) lands in `postCreate`; LSIs (ImportTable cannot create them: use write mode),
  * the source's KMS key, aws: tags and the resource policy land in `notCarried`.

@@ -15,7 +15,9 @@ import {
  * earlier ones are dropped. At most 25 distinct keys (and well under 16 MB) per call, up to
  * `concurrency` calls in flight. Throttles, 5xx, network errors and UnprocessedItems are retried
  * with full-jitter backoff; a batch rejected with ValidationException is retried op by op, so only
- * the invalid op fails. Resolves with counts and the failed ops; rejects only when `signal` aborts.
+ * the invalid op fails (`retryable: false`). An op still failing after `maxAttempts` or past
+ * `deadline` fails with `retryable: true`; a missing table or denied access fails every op at once.
+ * Resolves with counts and the failed ops; rejects only when `signal` aborts.
  *
  * @example
  * const result = await batchWrite(client, items.map((item) => ({ type: 'put', item })), {
