@@ -1,4 +1,5 @@
 import type { WriteOp } from '@ddb-migrate/core';
+import { fakeSdkClient } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import type { ApplyConfig } from '../src/apply/apply-config.js';
 import { applyStreamBatch } from '../src/apply/apply-stream-batch.js';
@@ -194,16 +195,16 @@ describe('applyStreamBatch', () => {
   it('fetches the current source item for KEYS_ONLY records and deletes keys that are gone', async () => {
     const { writeBatch, calls } = fakeWriteBatch();
     const reads: unknown[] = [];
-    const source = {
-      send: async (command: {
-        input: { RequestItems: Record<string, { Keys: unknown[]; ConsistentRead: boolean }> };
+    const source = fakeSdkClient({
+      BatchGetItem: (input: {
+        RequestItems: Record<string, { Keys: unknown[]; ConsistentRead: boolean }>;
       }) => {
-        reads.push(command.input);
-        const [table, request] = Object.entries(command.input.RequestItems)[0] ?? [];
+        reads.push(input);
+        const [table, request] = Object.entries(input.RequestItems)[0] ?? [];
         expect(request?.ConsistentRead).toBe(true);
         return { Responses: { [table as string]: [{ pk: { S: 'live' }, v: { N: '7' } }] } };
       },
-    } as never;
+    }) as never;
     const records = [
       streamRecord('INSERT', 'live', { viewType: 'KEYS_ONLY' }),
       streamRecord('MODIFY', 'gone', { viewType: 'KEYS_ONLY' }),

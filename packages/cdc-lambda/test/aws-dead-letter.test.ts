@@ -1,5 +1,6 @@
 import type { SendMessageCommandInput } from '@aws-sdk/client-sqs';
 import type { WriteOp } from '@ddb-migrate/core';
+import { fakeSdkClient, sdkError } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import type { ApplyConfig } from '../src/apply/apply-config.js';
 import { applyStreamBatch } from '../src/apply/apply-stream-batch.js';
@@ -13,11 +14,10 @@ import { fakeWriteBatch, streamRecord } from './fixtures.js';
  */
 function strictSqs() {
   const sent: SendMessageCommandInput[] = [];
-  const reject = (message: string, name = 'InvalidParameterValue') =>
-    Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } });
-  const sqs = {
-    send: async (command: { input: SendMessageCommandInput }) => {
-      const { MessageBody = '', MessageAttributes = {} } = command.input;
+  const reject = (message: string, name = 'InvalidParameterValue') => sdkError(name, 400, { message });
+  const sqs = fakeSdkClient({
+    SendMessage: (input: SendMessageCommandInput) => {
+      const { MessageBody = '', MessageAttributes = {} } = input;
       let size = Buffer.byteLength(MessageBody);
       for (const [name, a] of Object.entries(MessageAttributes)) {
         if (!a.StringValue) throw reject(`Message attribute ${name} must have a non-empty value`);
@@ -33,10 +33,10 @@ function strictSqs() {
       if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(MessageBody)) {
         throw reject('Invalid binary character in the message body', 'InvalidMessageContents');
       }
-      sent.push(command.input);
+      sent.push(input);
       return { MessageId: String(sent.length) };
     },
-  };
+  });
   return { sqs: sqs as never, sent };
 }
 

@@ -1,4 +1,5 @@
 import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
+import { sdkError } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import type { LambdaStreamEvent, StreamBatchResponse } from '../src/apply/stream-event.js';
 import { describeAllShards } from '../src/runner/shard-lineage.js';
@@ -10,11 +11,7 @@ const fast = { sleep: async () => {}, pollIntervalMs: 0, stopAfterIdleSeconds: 0
 
 /** DescribeStream allows 10 calls/s; past that AWS answers LimitExceededException (HTTP 400, not retried by the SDK). */
 function limitExceeded(): Error {
-  return Object.assign(new Error('Rate exceeded for DescribeStream'), {
-    name: 'LimitExceededException',
-    $fault: 'client',
-    $metadata: { httpStatusCode: 400 },
-  });
+  return sdkError('LimitExceededException', 400, { message: 'Rate exceeded for DescribeStream' });
 }
 
 /** FakeStreams whose DescribeStream calls number `failOn` (1-based) throw LimitExceededException. */

@@ -4,6 +4,7 @@ import {
   GetShardIteratorCommand,
   type _Record as SdkRecord,
 } from '@aws-sdk/client-dynamodb-streams';
+import { sdkError } from '@ddb-migrate/test-kit';
 
 interface FakeShard {
   id: string;
@@ -14,10 +15,6 @@ interface FakeShard {
   hidden: boolean;
   /** How many of the oldest records the 24-hour retention has removed. */
   trimmed: number;
-}
-
-function awsError(name: string): Error {
-  return Object.assign(new Error(name), { name, $metadata: { httpStatusCode: 400 } });
 }
 
 /**
@@ -151,17 +148,17 @@ export class FakeStreams {
       const error = this.failNext.get(`${shard.id}:iterator`);
       if (error) {
         this.failNext.delete(`${shard.id}:iterator`);
-        throw awsError(error);
+        throw sdkError(error, 400);
       }
       if (ShardIteratorType === 'TRIM_HORIZON')
         return { ShardIterator: this.newIterator(shard, shard.trimmed) };
       const index = shard.records.findIndex((r) => r.dynamodb?.SequenceNumber === SequenceNumber);
-      if (index >= 0 && index < shard.trimmed) throw awsError('TrimmedDataAccessException');
+      if (index >= 0 && index < shard.trimmed) throw sdkError('TrimmedDataAccessException', 400);
       return { ShardIterator: this.newIterator(shard, index + 1) };
     }
     if (command instanceof GetRecordsCommand) {
       const state = this.iterators.get(command.input.ShardIterator as string);
-      if (!state) throw awsError('ExpiredIteratorException');
+      if (!state) throw sdkError('ExpiredIteratorException', 400);
       const { shard, pos } = state;
       this.calls.push(`GetRecords ${shard.id}`);
       const error = this.failNext.get(shard.id);
@@ -169,16 +166,16 @@ export class FakeStreams {
         this.failNext.delete(shard.id);
         if (error === 'ExpiredIteratorException')
           this.iterators.delete(command.input.ShardIterator as string);
-        throw awsError(error);
+        throw sdkError(error, 400);
       }
       const trimNow = this.trimBeforeNextRead.get(shard.id);
       if (trimNow !== undefined) {
         this.trimBeforeNextRead.delete(shard.id);
         this.trim(shard.id, trimNow);
       }
-      if (pos < shard.trimmed) throw awsError('TrimmedDataAccessException');
+      if (pos < shard.trimmed) throw sdkError('TrimmedDataAccessException', 400);
       const limit = command.input.Limit ?? 1000;
-      if (limit > 1000) throw awsError('ValidationException');
+      if (limit > 1000) throw sdkError('ValidationException', 400);
       const records = shard.records.slice(pos, pos + limit);
       const next = pos + records.length;
       const ended = shard.closed && next >= shard.records.length;
@@ -196,7 +193,7 @@ export class FakeStreams {
 
   private shard(id: string): FakeShard {
     const shard = this.shards.find((s) => s.id === id);
-    if (!shard) throw awsError('ResourceNotFoundException');
+    if (!shard) throw sdkError('ResourceNotFoundException', 400);
     return shard;
   }
 }

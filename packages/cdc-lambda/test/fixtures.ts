@@ -1,4 +1,5 @@
 import type { BatchWriteResult, WriteOp } from '@ddb-migrate/core';
+import { fakeSdkClient, sdkError } from '@ddb-migrate/test-kit';
 import type { LambdaStreamRecord } from '../src/apply/stream-event.js';
 
 export const STREAM_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/src/stream/2024-05-01T00:00:00.000';
@@ -71,13 +72,13 @@ export function fakeWriteBatch(
 
 export function fakeSqs(fail = false) {
   const sent: { QueueUrl?: string; MessageBody?: string }[] = [];
-  const sqs = {
-    send: async (command: { input: { QueueUrl?: string; MessageBody?: string } }) => {
-      if (fail) throw Object.assign(new Error('queue down'), { name: 'ServiceUnavailable' });
-      sent.push(command.input);
+  const sqs = fakeSdkClient({
+    SendMessage: (input: { QueueUrl?: string; MessageBody?: string }) => {
+      if (fail) throw sdkError('ServiceUnavailable', 503, { message: 'queue down' });
+      sent.push(input);
       return {};
     },
-  };
+  });
   return { sqs: sqs as never, sent };
 }
 
@@ -87,17 +88,17 @@ export function fakeSqs(fail = false) {
  */
 export function fakeSource(items: Record<string, Record<string, unknown>>) {
   const reads: { RequestItems: Record<string, { Keys: { pk?: { S?: string } }[] }> }[] = [];
-  const source = {
-    send: async (command: { input: (typeof reads)[number] }) => {
-      reads.push(command.input);
-      const [table, request] = Object.entries(command.input.RequestItems)[0] ?? [];
+  const source = fakeSdkClient({
+    BatchGetItem: (input: (typeof reads)[number]) => {
+      reads.push(input);
+      const [table, request] = Object.entries(input.RequestItems)[0] ?? [];
       const found = (request?.Keys ?? []).flatMap((k) => {
         const item = items[k.pk?.S ?? ''];
         return item === undefined ? [] : [{ pk: k.pk, ...item }];
       });
       return { Responses: { [table as string]: found } };
     },
-  };
+  });
   return { source: source as never, reads };
 }
 

@@ -1,5 +1,6 @@
-import { BatchGetItemCommand, type BatchGetItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type { BatchGetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { AwsCallError, ConfigError, type Item } from '@ddb-migrate/core';
+import { fakeSdkClient, sdkError } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import { defaultCallPolicy } from '../src/aws-call.js';
 import { readItems } from '../src/read-items.js';
@@ -12,20 +13,8 @@ const key = (pk: string): Item => ({ pk: { S: pk } });
 /** Yields to the event loop, so a runaway retry loop cannot starve the test's timers. */
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-function sdkError(name: string, status: number, fault: 'client' | 'server' = 'client') {
-  return Object.assign(new Error(name), { name, $fault: fault, $metadata: { httpStatusCode: status } });
-}
-
 function side(send: (input: BatchGetItemCommandInput) => Promise<unknown>, tableName = ARN): TableSide {
-  return {
-    tableName,
-    client: {
-      send: async (command: unknown) => {
-        if (!(command instanceof BatchGetItemCommand)) throw new Error('unexpected command');
-        return send(command.input);
-      },
-    } as never,
-  };
+  return { tableName, client: fakeSdkClient({ BatchGetItem: send }) as never };
 }
 
 describe('readItems against real BatchGetItem shapes', () => {
@@ -73,7 +62,7 @@ describe('readItems against real BatchGetItem shapes', () => {
     const target = side(async (input) => {
       calls += 1;
       if (calls <= 2) throw sdkError('ProvisionedThroughputExceededException', 400);
-      if (calls === 3) throw sdkError('InternalServerError', 500, 'server');
+      if (calls === 3) throw sdkError('InternalServerError', 500);
       return { Responses: { [ARN]: (input.RequestItems?.[ARN]?.Keys ?? []) as Item[] } };
     });
     const result = await readItems(target, [key('a')], keyNames, {

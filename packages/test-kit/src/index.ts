@@ -1,4 +1,4 @@
-// Public API of the test kit: moto lifecycle, accounts, isolation, factories, items, fault proxy.
+// Public API of the test kit: moto lifecycle, accounts, isolation, factories, items, fault proxy, SDK fakes.
 export type { SideCredentials, SideOptions, TestSideConfig } from './accounts.js';
 export {
   baseCredentials,
@@ -11,6 +11,10 @@ export {
   targetSide,
 } from './accounts.js';
 export { createBucket } from './buckets.js';
+export type { FakeOperation, FakeSdkCall, FakeSdkClient } from './fake-sdk-client.js';
+export { fakeSdkClient } from './fake-sdk-client.js';
+export type { SdkError, SdkErrorOptions, SdkFault } from './sdk-error.js';
+export { sdkError } from './sdk-error.js';
 export type { TableDiff } from './compare-tables.js';
 export { compareTables, expectTablesEqual, formatTableDiff } from './compare-tables.js';
 export type { GenerateItemsOptions } from './generate-items.js';

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import type { GetObjectCommand } from '@aws-sdk/client-s3';
+import { sdkError } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import { exportIdFromArn } from '../../src/export/export-id.js';
 import { exportRoots } from '../../src/export/locate-export.js';
@@ -26,7 +27,7 @@ function fakeS3(objects: Record<string, () => Readable>): S3ReadClient & { destr
     destroyed: 0,
     send: async (command: GetObjectCommand) => {
       const make = objects[command.input.Key as string];
-      if (make === undefined) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
+      if (make === undefined) throw sdkError('NoSuchKey', 404);
       const body = make();
       body.on('close', () => {
         fake.destroyed += 1;

@@ -1,33 +1,19 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { fakeSdkClient, sdkError } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import { applyPostCreateSettings } from '../../src/schema/apply-post-create-settings.js';
 import type { PostCreateSetting } from '../../src/schema/types.js';
 
 // A recording stand-in for the SDK client: orchestration only (ordering, chunking, error
-// isolation). The real calls are exercised against moto in apply-post-create-settings.int.test.ts.
-type Handler = (name: string, input: Record<string, unknown>) => unknown;
+// isolation). The real calls are exercised against moto in schema.int.test.ts.
+const ACTIVE = {
+  Table: { TableArn: 'arn:aws:dynamodb:us-east-1:222222222222:table/t', TableStatus: 'ACTIVE' },
+};
 
-function fakeClient(handler: Handler = () => ({})) {
-  const calls: { name: string; input: Record<string, unknown> }[] = [];
-  const client = {
-    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-      const name = command.constructor.name.replace(/Command$/, '');
-      calls.push({ name, input: command.input });
-      if (name === 'DescribeTable') {
-        return {
-          Table: { TableArn: 'arn:aws:dynamodb:us-east-1:222222222222:table/t', TableStatus: 'ACTIVE' },
-        };
-      }
-      return handler(name, command.input);
-    },
-  } as unknown as DynamoDBClient;
-  return { client, calls };
-}
-
-function awsError(name: string, message: string): Error {
-  const e = new Error(message);
-  e.name = name;
-  return e;
+/** DescribeTable answers ACTIVE; every other operation goes to `handler` (default: `{}`). */
+function fakeClient(handler: (operation: string, input: Record<string, unknown>) => unknown = () => ({})) {
+  const fake = fakeSdkClient({ DescribeTable: () => ACTIVE }, handler);
+  return { client: fake as unknown as DynamoDBClient, calls: fake.calls };
 }
 
 const noSleep = { sleep: async () => {} };
@@ -35,7 +21,8 @@ const noSleep = { sleep: async () => {} };
 describe('applyPostCreateSettings', () => {
   it('treats "TimeToLive is already enabled" as applied', async () => {
     const { client } = fakeClient((name) => {
-      if (name === 'UpdateTimeToLive') throw awsError('ValidationException', 'TimeToLive is already enabled');
+      if (name === 'UpdateTimeToLive')
+        throw sdkError('ValidationException', 400, { message: 'TimeToLive is already enabled' });
       return {};
     });
     const ttl: PostCreateSetting = { kind: 'ttl', attributeName: 'expiresAt', description: 'ttl' };
@@ -47,7 +34,8 @@ describe('applyPostCreateSettings', () => {
 
   it('records a failed setting and still applies the others', async () => {
     const { client, calls } = fakeClient((name) => {
-      if (name === 'UpdateContinuousBackups') throw awsError('AccessDeniedException', 'not allowed');
+      if (name === 'UpdateContinuousBackups')
+        throw sdkError('AccessDeniedException', 400, { message: 'not allowed' });
       return {};
     });
     const settings: PostCreateSetting[] = [
@@ -59,11 +47,11 @@ describe('applyPostCreateSettings', () => {
 
     expect(result.applied.map((s) => s.kind)).toEqual(['deletion-protection']);
     expect(result.failed).toEqual([{ setting: settings[0], error: 'AccessDeniedException: not allowed' }]);
-    expect(calls.find((c) => c.name === 'UpdateContinuousBackups')?.input).toEqual({
+    expect(calls.find((c) => c.operation === 'UpdateContinuousBackups')?.input).toEqual({
       TableName: 't',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 7 },
     });
-    expect(calls.find((c) => c.name === 'UpdateTable')?.input).toEqual({
+    expect(calls.find((c) => c.operation === 'UpdateTable')?.input).toEqual({
       TableName: 't',
       DeletionProtectionEnabled: true,
     });
@@ -75,7 +63,7 @@ describe('applyPostCreateSettings', () => {
 
     const result = await applyPostCreateSettings(client, 't', [{ kind: 'tags', tags, description: 'tags' }]);
 
-    const tagCalls = calls.filter((c) => c.name === 'TagResource');
+    const tagCalls = calls.filter((c) => c.operation === 'TagResource');
     expect(tagCalls.map((c) => (c.input.Tags as unknown[]).length)).toEqual([50, 50, 20]);
     expect(
       tagCalls.every((c) => c.input.ResourceArn === 'arn:aws:dynamodb:us-east-1:222222222222:table/t'),
@@ -98,24 +86,22 @@ describe('applyPostCreateSettings', () => {
       noSleep,
     );
 
-    expect(calls.find((c) => c.name === 'TagResource')?.input.ResourceArn).toBe(arn);
-    expect(calls.find((c) => c.name === 'UpdateTable')?.input.TableName).toBe(arn);
+    expect(calls.find((c) => c.operation === 'TagResource')?.input.ResourceArn).toBe(arn);
+    expect(calls.find((c) => c.operation === 'UpdateTable')?.input.TableName).toBe(arn);
   });
 
   it('waits for the table to be ACTIVE before an UpdateTable', async () => {
     let describes = 0;
-    const calls: string[] = [];
-    const client = {
-      send: async (command: { constructor: { name: string } }) => {
-        const name = command.constructor.name.replace(/Command$/, '');
-        calls.push(name);
-        if (name === 'DescribeTable') {
+    const fake = fakeSdkClient(
+      {
+        DescribeTable: () => {
           describes += 1;
           return { Table: { TableStatus: describes < 3 ? 'UPDATING' : 'ACTIVE' } };
-        }
-        return {};
+        },
       },
-    } as unknown as DynamoDBClient;
+      () => ({}),
+    );
+    const client = fake as unknown as DynamoDBClient;
 
     const result = await applyPostCreateSettings(
       client,
@@ -125,25 +111,19 @@ describe('applyPostCreateSettings', () => {
       noSleep,
     );
 
-    expect(calls).toEqual(['DescribeTable', 'DescribeTable', 'DescribeTable', 'UpdateTable']);
+    expect(fake.operations()).toEqual(['DescribeTable', 'DescribeTable', 'DescribeTable', 'UpdateTable']);
     expect(result.applied).toHaveLength(1);
   });
 
   it('accepts an already-enabled stream only when its view type matches', async () => {
-    const client = {
-      send: async (command: { constructor: { name: string } }) => {
-        const name = command.constructor.name.replace(/Command$/, '');
-        if (name === 'DescribeTable') {
-          return {
-            Table: {
-              TableStatus: 'ACTIVE',
-              StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' },
-            },
-          };
-        }
-        throw new Error(`unexpected ${name}`);
-      },
-    } as unknown as DynamoDBClient;
+    const client = fakeSdkClient({
+      DescribeTable: () => ({
+        Table: {
+          TableStatus: 'ACTIVE',
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' },
+        },
+      }),
+    }) as unknown as DynamoDBClient;
     const same: PostCreateSetting = { kind: 'stream', streamViewType: 'KEYS_ONLY', description: 's' };
     const other: PostCreateSetting = { kind: 'stream', streamViewType: 'NEW_IMAGE', description: 's' };
 

@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { fakeSdkClient, sdkError } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import { AwsCallError } from '../../src/errors.js';
 import { describeSourceTable } from '../../src/schema/describe-source-table.js';
@@ -16,24 +17,10 @@ function scripted(overrides: Record<string, (input: Record<string, unknown>) => 
     }),
     ListTagsOfResource: () => ({ Tags: [] }),
     GetResourcePolicy: () => {
-      throw named('PolicyNotFoundException', 'no policy');
+      throw sdkError('PolicyNotFoundException', 400, { message: 'no policy' });
     },
   };
-  const handlers = { ...defaults, ...overrides };
-  return {
-    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-      const name = command.constructor.name.replace(/Command$/, '');
-      const handler = handlers[name];
-      if (!handler) throw new Error(`unexpected ${name}`);
-      return handler(command.input);
-    },
-  } as unknown as DynamoDBClient;
-}
-
-function named(name: string, message: string): Error {
-  const e = new Error(message);
-  e.name = name;
-  return e;
+  return fakeSdkClient({ ...defaults, ...overrides }) as unknown as DynamoDBClient;
 }
 
 describe('describeSourceTable', () => {
@@ -58,7 +45,7 @@ describe('describeSourceTable', () => {
   it('treats an unsupported GetResourcePolicy as no policy', async () => {
     const client = scripted({
       GetResourcePolicy: () => {
-        throw named('UnknownOperationException', 'unknown');
+        throw sdkError('UnknownOperationException', 400, { message: 'unknown' });
       },
     });
     expect((await describeSourceTable(client, 't')).resourcePolicy).toBeUndefined();
@@ -67,7 +54,7 @@ describe('describeSourceTable', () => {
   it('turns a denied policy read into a warning, not an error', async () => {
     const client = scripted({
       GetResourcePolicy: () => {
-        throw named('AccessDeniedException', 'denied');
+        throw sdkError('AccessDeniedException', 400, { message: 'denied' });
       },
     });
 
@@ -80,7 +67,7 @@ describe('describeSourceTable', () => {
   it('wraps other SDK failures in AwsCallError naming the operation', async () => {
     const client = scripted({
       DescribeContinuousBackups: () => {
-        throw named('InternalServerError', 'boom');
+        throw sdkError('InternalServerError', 500, { message: 'boom' });
       },
     });
 

@@ -1,3 +1,4 @@
+import { sdkError } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import {
   backoffDelayMs,
@@ -6,13 +7,6 @@ import {
   isThrottlingError,
   sleep,
 } from '../../src/write/backoff.js';
-
-function awsError(name: string, status?: number): Error {
-  const e = new Error(`${name} happened`) as Error & { $metadata: { httpStatusCode?: number } };
-  e.name = name;
-  e.$metadata = status === undefined ? {} : { httpStatusCode: status };
-  return e;
-}
 
 function nodeError(code: string): Error {
   return Object.assign(new Error(`socket ${code}`), { code });
@@ -40,8 +34,8 @@ describe('isThrottlingError / isRetryableError', () => {
   it.each(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded'])(
     'treats %s as a retryable throttle',
     (name) => {
-      expect(isThrottlingError(awsError(name, 400))).toBe(true);
-      expect(isRetryableError(awsError(name, 400))).toBe(true);
+      expect(isThrottlingError(sdkError(name, 400))).toBe(true);
+      expect(isRetryableError(sdkError(name, 400))).toBe(true);
     },
   );
 
@@ -51,8 +45,8 @@ describe('isThrottlingError / isRetryableError', () => {
     ['SomethingNew', 502],
     ['TimeoutError', undefined],
   ] as const)('treats %s (%s) as retryable but not a throttle', (name, status) => {
-    expect(isRetryableError(awsError(name, status))).toBe(true);
-    expect(isThrottlingError(awsError(name, status))).toBe(false);
+    expect(isRetryableError(sdkError(name, status))).toBe(true);
+    expect(isThrottlingError(sdkError(name, status))).toBe(false);
   });
 
   it.each(['ECONNRESET', 'EPIPE', 'ETIMEDOUT'])(
@@ -69,8 +63,8 @@ describe('isThrottlingError / isRetryableError', () => {
     ['AccessDeniedException', 400],
     ['AccessDenied', 403],
   ] as const)('does not retry %s', (name, status) => {
-    expect(isRetryableError(awsError(name, status))).toBe(false);
-    expect(isThrottlingError(awsError(name, status))).toBe(false);
+    expect(isRetryableError(sdkError(name, status))).toBe(false);
+    expect(isThrottlingError(sdkError(name, status))).toBe(false);
   });
 
   it('does not retry non-errors or plain errors', () => {
@@ -80,7 +74,7 @@ describe('isThrottlingError / isRetryableError', () => {
   });
 
   it('reports the SDK name or the Node code as the error code', () => {
-    expect(errorCode(awsError('ValidationException', 400))).toBe('ValidationException');
+    expect(errorCode(sdkError('ValidationException', 400))).toBe('ValidationException');
     expect(errorCode(nodeError('EPIPE'))).toBe('EPIPE');
     expect(errorCode(new Error('x'))).toBeUndefined();
   });

@@ -1,8 +1,9 @@
+import { sdkError } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import { batchWrite, createBatchWriter } from '../../src/write/batch-writer.js';
 import { TokenBucket } from '../../src/write/token-bucket.js';
 import type { WriteOp } from '../../src/write/write-op.js';
-import { FakeDynamoDb, pkOf, sdkError } from './fake-dynamodb.js';
+import { FakeDynamoDb, pkOf } from './fake-dynamodb.js';
 
 const keyNames = { partitionKey: 'pk' };
 const base = { tableName: 't', keyNames, baseDelayMs: 1, maxDelayMs: 5 };

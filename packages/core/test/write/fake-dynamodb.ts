@@ -67,10 +67,3 @@ export function pkOf(request: WriteRequest): string {
   const item = request.PutRequest?.Item ?? request.DeleteRequest?.Key;
   return item?.pk?.S ?? String(item?.pk?.N);
 }
-
-export function sdkError(name: string, status: number): Error {
-  const e = new Error(`${name}: simulated`) as Error & { $metadata: { httpStatusCode: number } };
-  e.name = name;
-  e.$metadata = { httpStatusCode: status };
-  return e;
-}

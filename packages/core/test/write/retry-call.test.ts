@@ -1,9 +1,6 @@
+import { sdkError } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import { retryCall } from '../../src/write/retry-call.js';
-
-function sdkError(name: string, status: number): Error {
-  return Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
-}
 
 /** A call that fails with `errors` in turn, then returns 'ok'. */
 function scripted(errors: Error[]) {

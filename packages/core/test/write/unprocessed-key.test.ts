@@ -1,4 +1,5 @@
-import type { BatchWriteItemCommand, WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { BatchWriteItemCommandInput, WriteRequest } from '@aws-sdk/client-dynamodb';
+import { fakeSdkClient } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
 import { batchWrite } from '../../src/write/batch-writer.js';
 import { unprocessedFor } from '../../src/write/chunk-writer.js';
@@ -10,16 +11,16 @@ describe('UnprocessedItems keyed by the other form of the table name', () => {
   it('re-sends writes the service returns under the table name when the request named the ARN', async () => {
     const landed = new Set<string>();
     let calls = 0;
-    const client = {
-      send: async (command: BatchWriteItemCommand) => {
+    const client = fakeSdkClient({
+      BatchWriteItem: (input: BatchWriteItemCommandInput) => {
         calls += 1;
-        const requests = command.input.RequestItems?.[ARN] ?? [];
+        const requests = input.RequestItems?.[ARN] ?? [];
         // First call: nothing processed, answered under the plain name (resource-policy mode).
         if (calls === 1) return { UnprocessedItems: { orders: requests }, $metadata: {} };
         for (const r of requests) landed.add(r.PutRequest?.Item?.pk?.S ?? '');
         return { UnprocessedItems: {}, $metadata: {} };
       },
-    } as unknown as BatchWriteClient;
+    }) as unknown as BatchWriteClient;
     const ops: WriteOp[] = ['a', 'b', 'c'].map((pk) => ({ type: 'put', item: { pk: { S: pk } } }));
 
     const result = await batchWrite(client, ops, {
