@@ -2,6 +2,7 @@ import {
   type CloudFormationClient,
   CreateStackCommand,
   DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
   DescribeStacksCommand,
   type Parameter,
   type Stack,
@@ -9,6 +10,7 @@ import {
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import { AwsCallError, ConfigError, MigrationError } from '@ddb-migrate/core';
+import type { BootstrapProblem } from './resource-checks.js';
 
 /** What one deploy did. */
 export type StackAction = 'created' | 'updated' | 'unchanged';
@@ -57,19 +59,8 @@ export async function deployStack(
   options: DeployStackOptions,
 ): Promise<DeployStackResult> {
   const existing = await describeStack(cfn, input.stackName);
-  if (existing?.StackStatus === 'ROLLBACK_COMPLETE') {
-    throw new ConfigError(
-      `Stack ${input.stackName} is in ROLLBACK_COMPLETE (its creation failed) and cannot be updated`,
-      {
-        hint: `Delete it (aws cloudformation delete-stack --stack-name ${input.stackName}) and run bootstrap again`,
-      },
-    );
-  }
-  if (existing?.StackStatus?.endsWith('_IN_PROGRESS')) {
-    throw new ConfigError(`Stack ${input.stackName} is busy (${existing.StackStatus})`, {
-      hint: 'Wait until it finishes, then run bootstrap again',
-    });
-  }
+  const unusable = existing === undefined ? undefined : stackStateProblem(existing);
+  if (unusable !== undefined) throw new ConfigError(unusable.message, { hint: unusable.hint });
   if (existing === undefined) {
     const missing = Object.entries(input.requiredForCreate ?? {})
       .filter(([, value]) => value === '')
@@ -159,7 +150,51 @@ function toParameters(values: Record<string, string>, existing: Stack | undefine
   return parameters;
 }
 
-async function describeStack(cfn: CloudFormationClient, stackName: string): Promise<Stack | undefined> {
+/** Why an existing stack cannot be updated now (failed creation, busy, failed rollback), if it cannot. */
+export function stackStateProblem(stack: Stack): BootstrapProblem | undefined {
+  const name = stack.StackName ?? '';
+  const state = stack.StackStatus ?? '';
+  if (state === 'ROLLBACK_COMPLETE') {
+    return {
+      code: 'STACK_NOT_UPDATABLE',
+      message: `Stack ${name} is in ROLLBACK_COMPLETE (its creation failed) and cannot be updated`,
+      hint: `Delete it (aws cloudformation delete-stack --stack-name ${name}) and run bootstrap again`,
+    };
+  }
+  if (state.endsWith('_IN_PROGRESS')) {
+    return {
+      code: 'STACK_NOT_UPDATABLE',
+      message: `Stack ${name} is busy (${state})`,
+      hint: 'Wait until it finishes, then run bootstrap again',
+    };
+  }
+  if (state.endsWith('_FAILED') && state !== 'UPDATE_FAILED' && state !== 'CREATE_FAILED') {
+    return {
+      code: 'STACK_NOT_UPDATABLE',
+      message: `Stack ${name} is in ${state} and cannot be updated`,
+      hint: 'Resolve it in the CloudFormation console (continue the rollback or delete the stack), then run bootstrap again',
+    };
+  }
+  return undefined;
+}
+
+/** Physical ids of the stack's resources (bucket names, role names, function names, queue URLs). */
+export async function stackResourceIds(cfn: CloudFormationClient, stackName: string): Promise<Set<string>> {
+  try {
+    const out = await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }));
+    return new Set(
+      (out.StackResources ?? []).map((r) => r.PhysicalResourceId ?? '').filter((id) => id !== ''),
+    );
+  } catch (error) {
+    throw new AwsCallError('DescribeStackResources', error);
+  }
+}
+
+/** The stack, or undefined when it does not exist (or was deleted). */
+export async function describeStack(
+  cfn: CloudFormationClient,
+  stackName: string,
+): Promise<Stack | undefined> {
   try {
     const stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
     return stack?.StackStatus === 'DELETE_COMPLETE' ? undefined : stack;

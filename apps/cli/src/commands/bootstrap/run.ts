@@ -1,27 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   type AwsSideConfig,
   AwsCallError,
   ConfigError,
   createS3Client,
-  createStsClient,
+  sideClientConfig,
 } from '@ddb-migrate/core';
 import type { CliContext } from '../../context.js';
 import type { GlobalOptions } from '../../options.js';
 import type { CommandResult } from '../../output.js';
-import { sideClientConfig } from '../../side-clients.js';
 import { resolveSides, type SidesFlags } from '../../sides.js';
-import {
-  type DeployStackInput,
-  type DeployStackOptions,
-  type DeployStackResult,
-  deployStack,
-} from './deploy-stack.js';
-import { parseParameterFlags, parseS3Uri, principalArnFromCaller } from './parameters.js';
+import { type DeployStackOptions, type DeployStackResult, deployStack } from './deploy-stack.js';
+import { type BootstrapPlan, planBootstrap, type StackPlan } from './preflight.js';
 import { readTemplates } from './templates.js';
 
 /** Typed options of `ddb-migrate bootstrap`. */
@@ -64,16 +55,15 @@ export interface BootstrapResult {
 /**
  * Deploys or updates the target stack (export bucket, cross-account role) with target-account
  * credentials, then the source stack (CDC Lambda, DLQ, alarms) with source credentials, from the
- * templates shipped with the CLI, printing stack events on stderr.
+ * templates shipped with the CLI, printing stack events on stderr. Every input of both stacks is
+ * checked first ({@link planBootstrap}, read-only): a refusal changes nothing in either account.
  */
 export async function runBootstrap(
   options: BootstrapOptions,
   ctx: CliContext,
 ): Promise<CommandResult<BootstrapResult>> {
-  const deployTarget = options.stacks !== 'source';
-  const deploySource = options.stacks !== 'target';
   if (
-    deployTarget &&
+    options.stacks !== 'source' &&
     options.targetProfile === undefined &&
     options.targetRoleArn === undefined &&
     (options.targetAccountId === undefined || options.targetRoleName === undefined)
@@ -90,173 +80,95 @@ export async function runBootstrap(
   const sides = resolveSides(options, ctx.env);
   const templates = readTemplates(options.templateDir);
   const pollIntervalMs = Math.max(50, options.pollInterval * 1000);
-  const sourceCaller = await callerIdentity(sides.source);
-  const sourceAccountId = sourceCaller.account;
-  const targetTableName = options.targetTableName ?? options.sourceTableName;
+  const plan = await planBootstrap(options, sides, templates);
 
-  let targetAccountId = options.targetAccountId ?? options.targetRoleArn?.split(':')[4];
+  // Changes start here.
   let target: BootstrapResult['target'];
-  if (deployTarget) {
-    const targetCaller = await callerIdentity(sides.target);
-    if (targetAccountId !== undefined && targetAccountId !== targetCaller.account) {
-      throw new ConfigError(
-        `The target credentials are in account ${targetCaller.account}, not ${targetAccountId}`,
-        {
-          hint: 'Check --target-account-id / --target-role-arn / --target-profile',
-        },
-      );
-    }
-    targetAccountId = targetCaller.account;
-    const operators =
-      options.operatorPrincipalArn ?? [principalArnFromCaller(sourceCaller.arn)].filter(isString);
-    if (operators.length === 0) {
-      throw new ConfigError(`Cannot name an IAM principal for the source caller ${sourceCaller.arn}`, {
-        hint: 'Pass --operator-principal-arn with the role or user ARN that will run ddb-migrate migrate',
-      });
-    }
-    const parameters = defined({
-      SourceAccountId: sourceAccountId,
-      OperatorPrincipalArns: operators.join(','),
-      TargetTableName: targetTableName,
-      RoleName: options.migrationRoleName,
-      BucketName: options.targetS3BucketName,
-      CdcLambdaRoleName: options.cdcLambdaRoleName,
-      ...parseParameterFlags('--target-parameter', options.targetParameter),
-    });
-    target = await deploySide(
-      'target',
-      sides.target,
-      {
-        stackName: options.targetStackName,
-        templateBody: templates.target,
-        parameters,
-        requiredForCreate: {
-          '--target-table-name (or --source-table-name)': parameters.TargetTableName ?? '',
-        },
-      },
-      { stderr: ctx.stderr, pollIntervalMs },
-    );
+  if (plan.target) {
+    target = await deploySide('target', plan.target, { stderr: ctx.stderr, pollIntervalMs });
   }
-  if (deploySource && targetAccountId === undefined && options.targetProfile !== undefined) {
-    targetAccountId = (await callerIdentity(sides.target)).account;
-  }
-
   let source: BootstrapResult['source'];
-  if (deploySource) {
-    const code = await resolveCode(options, sides.source, ctx);
-    const parameters = defined({
-      CodeS3Bucket: code.bucket,
-      CodeS3Key: code.key,
-      SourceTableName: options.sourceTableName,
-      TargetAccountId: targetAccountId,
-      TargetRegion: sides.target.region,
-      TargetTableName: targetTableName,
-      TargetRoleName: target?.outputs.RoleName ?? options.migrationRoleName,
-      FunctionName: options.cdcLambdaFunctionName,
-      FunctionRoleName: options.cdcLambdaRoleName,
-      ...parseParameterFlags('--source-parameter', options.sourceParameter),
-    });
+  if (plan.source) {
+    if (plan.upload) await uploadCode(plan.upload, sides.source, ctx);
+    const roleName = target?.outputs.RoleName;
+    const parameters = { ...plan.source.parameters, ...(roleName ? { TargetRoleName: roleName } : {}) };
     source = await deploySide(
       'source',
-      sides.source,
-      {
-        stackName: options.sourceStackName,
-        templateBody: templates.source,
-        parameters,
-        requiredForCreate: {
-          '--code-bucket/--code-key (or --code-s3-uri)': parameters.CodeS3Key ?? '',
-          '--source-table-name': parameters.SourceTableName ?? '',
-          '--target-account-id': parameters.TargetAccountId ?? '',
-        },
-      },
+      { ...plan.source, parameters },
       { stderr: ctx.stderr, pollIntervalMs },
     );
   }
 
   const data: BootstrapResult = {
-    sourceAccountId,
-    targetAccountId: targetAccountId ?? '',
+    sourceAccountId: plan.sourceAccountId,
+    targetAccountId: plan.targetAccountId ?? '',
     ...(target ? { target } : {}),
     ...(source ? { source } : {}),
     templatesDir: templates.dir,
   };
-  const next = nextCommand(options, data, targetTableName);
+  const next = nextCommand(options, data, plan.targetTableName);
   if (next !== undefined) data.nextCommand = next;
   return { data, text: renderText(data) };
 }
 
-/** The function code: --code-s3-uri, or --code-bucket/--code-key, uploading --code-file first. */
-async function resolveCode(
-  options: BootstrapOptions,
+/** --code-file: creates the code bucket when preflight found it free, then uploads the zip. */
+async function uploadCode(
+  upload: NonNullable<BootstrapPlan['upload']>,
   side: AwsSideConfig,
   ctx: CliContext,
-): Promise<{ bucket?: string; key?: string }> {
-  const fromUri = options.codeS3Uri === undefined ? undefined : parseS3Uri(options.codeS3Uri);
-  const bucket = fromUri?.bucket ?? options.codeBucket;
-  let key = fromUri?.key ?? options.codeKey;
-  if (options.codeFile === undefined) return { bucket, key };
-  if (bucket === undefined) {
-    throw new ConfigError('--code-file needs --code-bucket (a bucket in the source account and region)', {
-      hint: 'Pass --code-bucket my-code-bucket',
-    });
-  }
-  key ??= `ddb-migrate/${basename(options.codeFile)}`;
-  const body = readFileSync(options.codeFile);
+): Promise<void> {
   const s3 = createS3Client(side);
   try {
-    try {
-      await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-    } catch (error) {
-      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) {
-        throw new AwsCallError('HeadBucket', error);
+    if (upload.createBucket) {
+      ctx.stderr.write(`source: creating code bucket ${upload.bucket}\n`);
+      try {
+        await s3.send(
+          new CreateBucketCommand({
+            Bucket: upload.bucket,
+            ...(side.region === 'us-east-1'
+              ? {}
+              : { CreateBucketConfiguration: { LocationConstraint: side.region as never } }),
+          }),
+        );
+      } catch (error) {
+        throw new AwsCallError('CreateBucket', error);
       }
-      ctx.stderr.write(`source: creating code bucket ${bucket}\n`);
-      await s3.send(
-        new CreateBucketCommand({
-          Bucket: bucket,
-          ...(side.region === 'us-east-1'
-            ? {}
-            : { CreateBucketConfiguration: { LocationConstraint: side.region as never } }),
-        }),
-      );
     }
     ctx.stderr.write(
-      `source: uploading ${options.codeFile} (${body.length} bytes) to s3://${bucket}/${key}\n`,
+      `source: uploading ${upload.file} (${upload.body.length} bytes) to s3://${upload.bucket}/${upload.key}\n`,
     );
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-  } catch (error) {
-    throw error instanceof AwsCallError ? error : new AwsCallError('PutObject', error);
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: upload.bucket, Key: upload.key, Body: upload.body }));
+    } catch (error) {
+      throw new AwsCallError('PutObject', error);
+    }
   } finally {
     s3.destroy();
-  }
-  return { bucket, key };
-}
-
-async function callerIdentity(side: AwsSideConfig): Promise<{ account: string; arn: string }> {
-  const sts = createStsClient(side);
-  try {
-    const out = await sts.send(new GetCallerIdentityCommand({}));
-    return { account: out.Account ?? '', arn: out.Arn ?? '' };
-  } catch (error) {
-    throw new AwsCallError('GetCallerIdentity', error);
-  } finally {
-    sts.destroy();
   }
 }
 
 /** Deploys one side's stack with that side's credentials, tagged and labelled with the side. */
 async function deploySide(
   label: 'source' | 'target',
-  side: AwsSideConfig,
-  input: Omit<DeployStackInput, 'tags'>,
+  stack: StackPlan,
   progress: Omit<DeployStackOptions, 'label'>,
 ): Promise<DeployStackResult & { region: string }> {
-  const result = await deployStack(
-    new CloudFormationClient(sideClientConfig(side)),
-    { ...input, tags: { 'ddb-migrate:stack': label } },
-    { label, ...progress },
-  );
-  return { ...result, region: side.region };
+  const cfn = new CloudFormationClient(sideClientConfig(stack.side));
+  try {
+    const result = await deployStack(
+      cfn,
+      {
+        stackName: stack.stackName,
+        templateBody: stack.templateBody,
+        parameters: stack.parameters,
+        tags: { 'ddb-migrate:stack': label },
+      },
+      { label, ...progress },
+    );
+    return { ...result, region: stack.side.region };
+  } finally {
+    cfn.destroy();
+  }
 }
 
 function nextCommand(
@@ -291,12 +203,4 @@ function renderText(data: BootstrapResult): string {
   }
   if (data.nextCommand) lines.push('', 'Next:', `  ${data.nextCommand}`);
   return lines.join('\n');
-}
-
-function defined(values: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined));
-}
-
-function isString(value: string | undefined): value is string {
-  return value !== undefined;
 }
