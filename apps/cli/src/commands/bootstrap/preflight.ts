@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -14,15 +12,10 @@ import {
   PreflightError,
   sideClientConfig,
 } from '@ddb-migrate/core';
+import { type CodeUpload, checkCode } from './code.js';
 import { describeStack, stackResourceIds, stackStateProblem } from './deploy-stack.js';
-import { parseParameterFlags, parseS3Uri, principalArnFromCaller } from './parameters.js';
-import {
-  type BootstrapProblem,
-  codeBucketProblem,
-  codeObjectProblem,
-  exportBucketProblem,
-  namedResourceProblem,
-} from './resource-checks.js';
+import { parseParameterFlags, principalArnFromCaller } from './parameters.js';
+import { type BootstrapProblem, exportBucketProblem, namedResourceProblem } from './resource-checks.js';
 import type { BootstrapOptions } from './run.js';
 import { parameterProblems, readTemplateParameters, type TemplateParameter } from './template-parameters.js';
 import type { StackTemplates } from './templates.js';
@@ -45,7 +38,7 @@ export interface BootstrapPlan {
   target?: StackPlan;
   source?: StackPlan;
   /** --code-file: the zip read up front, and whether its bucket must be created first. */
-  upload?: { file: string; body: Buffer; bucket: string; key: string; createBucket: boolean };
+  upload?: CodeUpload;
 }
 
 /** The flag behind each parameter bootstrap sets, for messages. */
@@ -290,58 +283,6 @@ function effectiveValue(
   const previous = existing?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
   if (previous !== undefined && previous !== '****') return previous;
   return declared?.[key]?.default;
-}
-
-/** The function code: --code-s3-uri, or --code-bucket/--code-key; --code-file read and its bucket checked. */
-async function checkCode(
-  problems: BootstrapProblem[],
-  options: BootstrapOptions,
-  side: AwsSideConfig,
-): Promise<{ bucket?: string; key?: string; upload?: BootstrapPlan['upload'] }> {
-  const fromUri = options.codeS3Uri === undefined ? undefined : parseS3Uri(options.codeS3Uri);
-  const bucket = fromUri?.bucket ?? options.codeBucket;
-  const key = fromUri?.key ?? options.codeKey;
-  if (options.codeFile === undefined) {
-    if (bucket === undefined || key === undefined) return { bucket, key };
-    const s3 = createS3Client(side);
-    try {
-      const problem = await codeObjectProblem(s3, bucket, key);
-      if (problem) problems.push(problem);
-    } finally {
-      s3.destroy();
-    }
-    return { bucket, key };
-  }
-  if (bucket === undefined) {
-    throw new ConfigError('--code-file needs --code-bucket (a bucket in the source account and region)', {
-      hint: 'Pass --code-bucket my-code-bucket',
-    });
-  }
-  const uploadKey = key ?? `ddb-migrate/${basename(options.codeFile)}`;
-  let body: Buffer | undefined;
-  try {
-    body = readFileSync(options.codeFile);
-  } catch (error) {
-    problems.push({
-      code: 'CODE_FILE_UNREADABLE',
-      message: `Cannot read --code-file ${options.codeFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-      hint: 'Point --code-file at the Lambda zip (pnpm build writes packages/cdc-lambda/dist/function.zip)',
-    });
-  }
-  const s3 = createS3Client(side);
-  try {
-    const { problem, create } = await codeBucketProblem(s3, bucket);
-    if (problem) problems.push(problem);
-    return {
-      bucket,
-      key: uploadKey,
-      ...(body === undefined
-        ? {}
-        : { upload: { file: options.codeFile, body, bucket, key: uploadKey, createBucket: create } }),
-    };
-  } finally {
-    s3.destroy();
-  }
 }
 
 /** One problem: its own line; several: all of them in one line, each with its fix. */

@@ -1,18 +1,12 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import {
-  type AwsSideConfig,
-  AwsCallError,
-  ConfigError,
-  createS3Client,
-  sideClientConfig,
-} from '@ddb-migrate/core';
+import { ConfigError, sideClientConfig } from '@ddb-migrate/core';
 import type { CliContext } from '../../context.js';
 import type { GlobalOptions } from '../../options.js';
 import type { CommandResult } from '../../output.js';
 import { resolveSides, type SidesFlags } from '../../sides.js';
 import { type DeployStackOptions, type DeployStackResult, deployStack } from './deploy-stack.js';
-import { type BootstrapPlan, planBootstrap, type StackPlan } from './preflight.js';
+import { uploadCode } from './code.js';
+import { planBootstrap, type StackPlan } from './preflight.js';
 import { readTemplates } from './templates.js';
 
 /** Typed options of `ddb-migrate bootstrap`. */
@@ -109,42 +103,6 @@ export async function runBootstrap(
   const next = nextCommand(options, data, plan.targetTableName);
   if (next !== undefined) data.nextCommand = next;
   return { data, text: renderText(data) };
-}
-
-/** --code-file: creates the code bucket when preflight found it free, then uploads the zip. */
-async function uploadCode(
-  upload: NonNullable<BootstrapPlan['upload']>,
-  side: AwsSideConfig,
-  ctx: CliContext,
-): Promise<void> {
-  const s3 = createS3Client(side);
-  try {
-    if (upload.createBucket) {
-      ctx.stderr.write(`source: creating code bucket ${upload.bucket}\n`);
-      try {
-        await s3.send(
-          new CreateBucketCommand({
-            Bucket: upload.bucket,
-            ...(side.region === 'us-east-1'
-              ? {}
-              : { CreateBucketConfiguration: { LocationConstraint: side.region as never } }),
-          }),
-        );
-      } catch (error) {
-        throw new AwsCallError('CreateBucket', error);
-      }
-    }
-    ctx.stderr.write(
-      `source: uploading ${upload.file} (${upload.body.length} bytes) to s3://${upload.bucket}/${upload.key}\n`,
-    );
-    try {
-      await s3.send(new PutObjectCommand({ Bucket: upload.bucket, Key: upload.key, Body: upload.body }));
-    } catch (error) {
-      throw new AwsCallError('PutObject', error);
-    }
-  } finally {
-    s3.destroy();
-  }
 }
 
 /** Deploys one side's stack with that side's credentials, tagged and labelled with the side. */
