@@ -22,7 +22,10 @@ export interface RunnerProgress {
   records: number;
   batches: number;
   recordsPerSecond: number;
-  /** Now minus the newest delivered record's creation time. */
+  /**
+   * Now minus the newest delivered record's creation time; 0 once a poll of every readable shard
+   * came back empty (caught up with the stream, as far as the reads show).
+   */
   lagMs?: number;
   shardsDrained: number;
   shardsKnown: number;
@@ -79,7 +82,7 @@ export interface StreamRunnerOptions {
   /** Stops the run (`stoppedBy: 'aborted'`) before the next batch; waits end at once. */
   signal?: AbortSignal;
   logger?: Logger;
-  /** Called after every delivered batch. */
+  /** Called after every delivered batch, and when the run catches up (`lagMs` 0). */
   onProgress?: (progress: RunnerProgress) => void;
   /** Test seams: the clock and the waits between polls. */
   sleep?: (ms: number) => Promise<void>;
@@ -98,6 +101,7 @@ export interface RunnerSummary {
   /** Invocations that were redelivered after a batch item failure or a handler error. */
   redeliveries: number;
   shardsDrained: number;
+  /** As in {@link RunnerProgress}: 0 when the run stopped caught up (`idle`, `drained`). */
   lagMs?: number;
   /** StreamStatus of the last DescribeStream. */
   streamStatus?: string;
@@ -291,9 +295,11 @@ async function consume(
       if (streamStatus === 'DISABLED' && shards.length > 0 && shards.every((s) => drained.has(s.shardId))) {
         store.markStreamFinished(new Date(now()));
         stoppedBy = 'drained';
+        lagMs = 0; // nothing left to read
         break;
       }
       let gotRecords = false;
+      let endedThisRound = false;
       for (const shard of ready) {
         if (options.signal?.aborted) break;
         let reader = readers.get(shard.shardId);
@@ -334,6 +340,7 @@ async function consume(
           if (raised.pendingSince !== undefined) store.set(shard.shardId, raised);
         }
         if (page.ended) {
+          endedThisRound = true;
           drained.add(shard.shardId);
           drainedAt.set(shard.shardId, now());
           readers.delete(shard.shardId);
@@ -347,6 +354,19 @@ async function consume(
         lastActivity = now();
         continue;
       }
+      if (ready.length > 0 && !endedThisRound && waitingForChildren.length === 0 && lagMs !== 0) {
+        // Every readable shard answered with nothing new: caught up. The last record's age would
+        // keep growing on a quiet stream and read as lag that is not there.
+        lagMs = 0;
+        options.onProgress?.({
+          records: totals.records,
+          batches: totals.batches,
+          recordsPerSecond: totals.records / Math.max(0.001, (now() - started) / 1000),
+          lagMs,
+          shardsDrained: drained.size,
+          shardsKnown: shards.length,
+        });
+      }
       const idleSeconds = options.stopAfterIdleSeconds;
       if (
         idleSeconds !== undefined &&
@@ -355,6 +375,7 @@ async function consume(
       ) {
         assertAllAcknowledged(unacknowledged);
         stoppedBy = 'idle';
+        lagMs = 0; // nothing arrived for the idle time: caught up
         break;
       }
       try {
