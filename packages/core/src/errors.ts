@@ -1,3 +1,5 @@
+import { describeSdkError } from './sdk-error.js';
+
 /** Options every {@link MigrationError} accepts. */
 export interface MigrationErrorOptions {
   /** One sentence that tells the user how to fix the problem. */
@@ -44,14 +46,27 @@ export class AwsCallError extends MigrationError {
   readonly operation: string;
 
   constructor(operation: string, cause: unknown, options: Omit<MigrationErrorOptions, 'cause'> = {}) {
-    super('AWS_CALL_FAILED', `${operation} failed: ${describeCause(cause)}`, { ...options, cause });
+    super('AWS_CALL_FAILED', `${operation} failed: ${describeSdkError(cause)}`, { ...options, cause });
     this.operation = operation;
   }
 }
 
-function describeCause(cause: unknown): string {
-  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
-  return String(cause);
+/** The hint of every {@link InternalError}. */
+export const BUG_REPORT_HINT =
+  'This is a bug in ddb-migrate, not a problem with your input: please report it with the command line and the output of the same run with --verbose';
+
+/**
+ * A broken internal invariant: a bug in ddb-migrate, never something the user can fix, so it has
+ * no code of its own (`INTERNAL`) and its hint asks for a bug report. The CLI exits 3 and prints
+ * the stack with --verbose.
+ *
+ * @example
+ * if (!state.export) throw new InternalError('The load step ran before the export was recorded');
+ */
+export class InternalError extends MigrationError {
+  constructor(message: string, options: Pick<MigrationErrorOptions, 'cause'> = {}) {
+    super('INTERNAL', message, { ...options, hint: BUG_REPORT_HINT });
+  }
 }
 
 /** True when `error` is a {@link MigrationError} (also across bundled copies of core). */

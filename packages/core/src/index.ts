@@ -1,6 +1,16 @@
 // Errors, logging, env (lead)
-export { MigrationError, ConfigError, PreflightError, AwsCallError, isMigrationError } from './errors.js';
+export {
+  MigrationError,
+  ConfigError,
+  PreflightError,
+  AwsCallError,
+  InternalError,
+  BUG_REPORT_HINT,
+  isMigrationError,
+} from './errors.js';
 export type { MigrationErrorOptions } from './errors.js';
+export { describeSdkError, sdkErrorName, unreachableEndpoint } from './sdk-error.js';
+export type { UnreachableEndpoint } from './sdk-error.js';
 export { noopLogger } from './logger.js';
 export type { Logger, LogFields } from './logger.js';
 export { getStringFromEnv, getOptionalStringFromEnv, getIntFromEnv, getEnumFromEnv } from './env.js';
@@ -59,7 +69,7 @@ export { sideClientConfig, sideCredentials } from './clients/side-client-config.
 export { createHttpHandler, DEFAULT_MAX_SOCKETS } from './clients/http-handler.js';
 // write
 export type { BackoffOptions } from './write/backoff.js';
-export { backoffDelayMs, errorCode, isRetryableError, isThrottlingError, sleep } from './write/backoff.js';
+export { backoffDelayMs, isRetryableError, isThrottlingError, sleep } from './write/backoff.js';
 export { isRetryableCallError, retryCall } from './write/retry-call.js';
 export type { RetryCallOptions } from './write/retry-call.js';
 export { TokenBucket } from './write/token-bucket.js';

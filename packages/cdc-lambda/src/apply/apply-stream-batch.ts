@@ -2,10 +2,10 @@ import {
   attributeValuesEqual,
   batchWrite,
   canonicalKey,
-  errorCode,
   type Item,
   type KeyNames,
   noopLogger,
+  sdkErrorName,
   type WriteOp,
 } from '@ddb-migrate/core';
 import { tableArnFromStreamArn } from '../config/cdc-config.js';
@@ -156,7 +156,7 @@ export async function applyStreamBatch(
       counters.throttles += result.throttles;
       failed = result.failed.map((f) => ({ ...f, id: canonicalKey(opKey(f.op), keyNames) }));
     } catch (error) {
-      const code = errorCode(error);
+      const code = sdkErrorName(error);
       failed = pending.map((p) => ({
         id: p.change.id,
         error: (error as Error).message,

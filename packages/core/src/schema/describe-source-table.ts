@@ -8,6 +8,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-dynamodb';
 import { AwsCallError, PreflightError } from '../errors.js';
+import { sdkErrorName } from '../sdk-error.js';
 import type { SourceTableInfo } from './types.js';
 
 /**
@@ -30,7 +31,7 @@ export async function describeSourceTable(
     if (!out.Table) throw new Error('DescribeTable returned no Table');
     table = out.Table;
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') {
+    if (sdkErrorName(error) === 'ResourceNotFoundException') {
       throw new PreflightError('SOURCE_TABLE_NOT_FOUND', `Source table ${tableName} was not found`, {
         hint: 'Check --source-table-name, --source-region and the source credentials (the table must be in the account they belong to).',
         cause: error,
@@ -87,7 +88,7 @@ async function readResourcePolicy(client: DynamoDBClient, arn: string): Promise<
     const out = await client.send(new GetResourcePolicyCommand({ ResourceArn: arn }));
     return out.Policy ? { policy: out.Policy } : {};
   } catch (error) {
-    const name = errorName(error);
+    const name = sdkErrorName(error);
     if (name && NO_POLICY.has(name)) return {};
     if (name === 'AccessDeniedException') {
       return {
@@ -105,8 +106,4 @@ async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw new AwsCallError(operation, error);
   }
-}
-
-function errorName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
 }

@@ -71,16 +71,6 @@ function shape(err: unknown): ErrorShape | undefined {
   return typeof err === 'object' && err !== null ? (err as ErrorShape) : undefined;
 }
 
-/** The error's name/code as the SDK reports it (`name` for service errors, `code` for Node errors). */
-export function errorCode(err: unknown): string | undefined {
-  const e = shape(err);
-  if (e === undefined) return undefined;
-  for (const c of [e.name, e.code, e.Code]) {
-    if (typeof c === 'string' && c !== '' && c !== 'Error') return c;
-  }
-  return undefined;
-}
-
 /** True for throttling errors (ProvisionedThroughputExceeded, Throttling, RequestLimitExceeded, HTTP 429). */
 export function isThrottlingError(err: unknown): boolean {
   const e = shape(err);

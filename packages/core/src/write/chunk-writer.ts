@@ -1,6 +1,7 @@
 import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { noopLogger } from '../logger.js';
-import { backoffDelayMs, errorCode, isRetryableError, isThrottlingError, sleep } from './backoff.js';
+import { describeSdkError, sdkErrorName } from '../sdk-error.js';
+import { backoffDelayMs, isRetryableError, isThrottlingError, sleep } from './backoff.js';
 import {
   type BatchWriteClient,
   type BatchWriteOptions,
@@ -87,8 +88,8 @@ export class ChunkWriter {
         lastError = { error: 'still in UnprocessedItems', code: 'UnprocessedItems' };
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
-        const code = errorCode(err);
-        lastError = { error: describeError(err), ...(code === undefined ? {} : { code }) };
+        const code = sdkErrorName(err);
+        lastError = { error: describeSdkError(err), ...(code === undefined ? {} : { code }) };
         if (isRetryableError(err)) {
           if (isThrottlingError(err)) this.stats.throttles += 1;
         } else if (code === 'ValidationException') {
@@ -175,11 +176,6 @@ export class ChunkWriter {
     }
     return out;
   }
-}
-
-function describeError(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
 }
 
 /**

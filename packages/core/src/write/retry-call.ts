@@ -1,3 +1,4 @@
+import { sdkErrorName } from '../sdk-error.js';
 import { backoffDelayMs, isRetryableError, sleep as defaultSleep } from './backoff.js';
 
 /** Options of {@link retryCall}. */
@@ -47,6 +48,6 @@ export async function retryCall<T>(call: () => Promise<T>, opts: RetryCallOption
 
 /** True when {@link retryCall} would retry `error` (given the same `retryOn`). */
 export function isRetryableCallError(error: unknown, retryOn: readonly string[] = []): boolean {
-  const name = (error as { name?: unknown } | undefined)?.name;
-  return (typeof name === 'string' && retryOn.includes(name)) || isRetryableError(error);
+  const name = sdkErrorName(error);
+  return (name !== undefined && retryOn.includes(name)) || isRetryableError(error);
 }

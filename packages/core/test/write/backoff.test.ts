@@ -1,12 +1,6 @@
 import { sdkError } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
-import {
-  backoffDelayMs,
-  errorCode,
-  isRetryableError,
-  isThrottlingError,
-  sleep,
-} from '../../src/write/backoff.js';
+import { backoffDelayMs, isRetryableError, isThrottlingError, sleep } from '../../src/write/backoff.js';
 
 function nodeError(code: string): Error {
   return Object.assign(new Error(`socket ${code}`), { code });
@@ -71,12 +65,6 @@ describe('isThrottlingError / isRetryableError', () => {
     expect(isRetryableError(undefined)).toBe(false);
     expect(isRetryableError('ECONNRESET')).toBe(false);
     expect(isRetryableError(new Error('boom'))).toBe(false);
-  });
-
-  it('reports the SDK name or the Node code as the error code', () => {
-    expect(errorCode(sdkError('ValidationException', 400))).toBe('ValidationException');
-    expect(errorCode(nodeError('EPIPE'))).toBe('EPIPE');
-    expect(errorCode(new Error('x'))).toBeUndefined();
   });
 });
 
