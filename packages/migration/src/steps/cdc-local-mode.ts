@@ -45,6 +45,7 @@ export async function cdcLocalStep(ctx: StepContext): Promise<RunnerSummary> {
       logger: { ...ctx.logger, info: ctx.logger.debug },
     },
   );
+  ctx.progress({ phase: 'cdc', type: 'start' });
   const summary = await runStream({
     streams: ctx.clients.sourceStreams,
     streamArn,
