@@ -1,7 +1,7 @@
 import type { Logger } from '@ddb-migrate/core';
-import { ExitCode, exitCodeFor, formatErrorLine } from './exit-codes.js';
+import { ExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './options.js';
-import { type CommandResult, printResult } from './output.js';
+import { type CommandResult, printResult, reportError } from './output.js';
 import { createStderrLogger } from './stderr-logger.js';
 
 /** What the entry hands to every command: streams, env, a logger. Tests pass their own. */
@@ -50,14 +50,6 @@ export async function runAndReport<T>(
     printResult(result, options.output, ctx.stdout);
     ctx.exitCode = result.exitCode ?? ExitCode.Ok;
   } catch (error) {
-    ctx.exitCode = exitCodeFor(error);
-    ctx.stderr.write(`${formatErrorLine(error)}\n`);
-    if (options.verbose && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);
-    if (options.output === 'json') {
-      const code = (error as { code?: unknown }).code;
-      ctx.stdout.write(
-        `${JSON.stringify({ error: { code: typeof code === 'string' ? code : 'INTERNAL', message: formatErrorLine(error).replace(/^Error: /, '') } })}\n`,
-      );
-    }
+    ctx.exitCode = reportError(error, { ...ctx, output: options.output, verbose: options.verbose });
   }
 }

@@ -1,4 +1,10 @@
-import { isMigrationError } from '@ddb-migrate/core';
+import {
+  ConfigError,
+  describeSdkError,
+  InternalError,
+  isMigrationError,
+  PreflightError,
+} from '@ddb-migrate/core';
 
 /** The CLI's exit codes (DESIGN.md "Contracts"). */
 export const ExitCode = {
@@ -13,21 +19,37 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** Error codes that mean "the user must change something"; everything else is a runtime failure. */
-const BAD_INPUT_CODES = new Set(['CONFIG_INVALID', 'ENV_MISSING', 'ENV_INVALID', 'USAGE']);
+/**
+ * Codes that mean "the user must change something" whichever class carries them: the typed env
+ * readers raise them as plain MigrationErrors, and so may another bundled copy of core, whose
+ * classes `instanceof` does not know.
+ */
+const BAD_INPUT_CODES: ReadonlySet<string> = new Set([
+  'CONFIG_INVALID',
+  'ENV_MISSING',
+  'ENV_INVALID',
+  'USAGE',
+]);
 
-/** Maps any thrown value to an exit code, in one place (Nx `handleErrors`). */
+/**
+ * Maps any thrown value to an exit code, in one place (Nx `handleErrors`), by class and code:
+ * a broken invariant ({@link InternalError}) is a failure (3) whatever else it is; a
+ * {@link ConfigError} (bad flag, file or state dir) or {@link PreflightError} (refused
+ * precondition, nothing changed) is bad input (2), as is a bad-input code; anything else is a
+ * failure while running (3).
+ */
 export function exitCodeFor(error: unknown): ExitCode {
-  if (!isMigrationError(error)) return ExitCode.Failure;
-  if (error.name === 'PreflightError' || error.name === 'ConfigError') return ExitCode.BadInput;
-  return BAD_INPUT_CODES.has(error.code) ? ExitCode.BadInput : ExitCode.Failure;
+  if (error instanceof InternalError) return ExitCode.Failure;
+  if (error instanceof ConfigError || error instanceof PreflightError) return ExitCode.BadInput;
+  if (isMigrationError(error) && BAD_INPUT_CODES.has(error.code)) return ExitCode.BadInput;
+  return ExitCode.Failure;
 }
 
-/** One clear line: what is wrong and, when known, how to fix it. */
+/** One clear line: what is wrong and, when known, how to fix it (never "Error: Error: ..."). */
 export function formatErrorLine(error: unknown): string {
   if (isMigrationError(error)) {
-    return error.hint ? `Error: ${error.message}. ${error.hint}` : `Error: ${error.message}`;
+    if (!error.hint) return `Error: ${error.message}`;
+    return `Error: ${error.message}${/[.!?]$/.test(error.message) ? '' : '.'} ${error.hint}`;
   }
-  if (error instanceof Error) return `Error: ${error.name}: ${error.message}`;
-  return `Error: ${String(error)}`;
+  return `Error: ${describeSdkError(error)}`;
 }

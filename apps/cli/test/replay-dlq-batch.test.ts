@@ -1,7 +1,8 @@
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../src/commands/replay-dlq/parse-message.js';
-import { BatchTrimmedError, readBatchKeys } from '../src/commands/replay-dlq/read-batch-keys.js';
+import { readBatchKeys } from '../src/commands/replay-dlq/read-batch-keys.js';
+import { BatchTrimmedError } from '../src/errors.js';
 
 const batch = {
   shardId: 'shardId-1',

@@ -4,7 +4,11 @@ import {
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 import { canonicalKey, type Item, type KeyNames, retryCall } from '@ddb-migrate/core';
+import { BatchTrimmedError } from '../../errors.js';
 import type { EsmBatchInfo } from './parse-message.js';
+
+// Declared with the CLI's other errors; re-exported for the callers of readBatchKeys.
+export { BatchTrimmedError };
 
 /** GetRecords returns at most 1,000 records a call. */
 const GET_RECORDS_LIMIT = 1000;
@@ -37,21 +41,6 @@ export interface BatchKeys {
   complete: boolean;
   /** Why the read is partial (counts and sequence numbers only). */
   reason?: string;
-}
-
-/** The batch's records are no longer in the stream (trimmed after 24 h, or the shard expired). */
-export class BatchTrimmedError extends Error {
-  constructor(
-    readonly batch: EsmBatchInfo,
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      `records ${batch.startSequenceNumber}..${batch.endSequenceNumber} of ${batch.shardId} are no longer in the stream (${reason})`,
-      options,
-    );
-    this.name = 'BatchTrimmedError';
-  }
 }
 
 /**
