@@ -33,7 +33,7 @@ export type { RunnerProgress, RunnerSummary, StreamRunnerOptions } from './runne
 export type { CheckpointState, ShardCheckpoint } from './runner/checkpoint-store.js';
 export { oldestPendingRecord } from './runner/checkpoint-window.js';
 export type { PendingRecords } from './runner/checkpoint-window.js';
-export { RunnerInvariantError } from './runner/runner-invariant.js';
+export { RunnerInvariantError } from './errors.js';
 export { describeAllShards } from './runner/shard-lineage.js';
 export type { ShardInfo, StreamDescription } from './runner/shard-lineage.js';
 export { ShardReader } from './runner/shard-reader.js';

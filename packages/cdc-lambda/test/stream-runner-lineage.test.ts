@@ -1,9 +1,11 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InternalError } from '@ddb-migrate/core';
 import { describe, expect, it } from 'vitest';
 import type { LambdaStreamEvent, StreamBatchResponse } from '../src/apply/stream-event.js';
-import { assertAllAcknowledged, RunnerInvariantError } from '../src/runner/runner-invariant.js';
+import { RunnerInvariantError } from '../src/errors.js';
+import { assertAllAcknowledged } from '../src/runner/runner-invariant.js';
 import { runStream } from '../src/runner/stream-runner.js';
 import { FakeStreams } from './fake-streams.js';
 
@@ -344,7 +346,10 @@ describe('runStream: idle only when everything read is acknowledged (item 3)', (
 
   it('treats an idle stop with an unacknowledged record as a broken invariant (a bug report, not a user error)', () => {
     expect(() => assertAllAcknowledged(new Map([['s', 1]]))).toThrow(RunnerInvariantError);
-    expect(() => assertAllAcknowledged(new Map([['s', 1]]))).toThrow(/bug/);
+    expect(() => assertAllAcknowledged(new Map([['s', 1]]))).toThrow(InternalError);
+    expect(() => assertAllAcknowledged(new Map([['s', 1]]))).toThrow(
+      expect.objectContaining({ code: 'INTERNAL', hint: expect.stringMatching(/bug in ddb-migrate/) }),
+    );
     expect(() => assertAllAcknowledged(new Map([['s', 0]]))).not.toThrow();
   });
 });

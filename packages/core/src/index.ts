@@ -11,6 +11,8 @@ export {
 export type { MigrationErrorOptions } from './errors.js';
 export { describeSdkError, sdkErrorName, unreachableEndpoint } from './sdk-error.js';
 export type { UnreachableEndpoint } from './sdk-error.js';
+export { localPathError } from './local-path-error.js';
+export type { LocalPath } from './local-path-error.js';
 export { noopLogger } from './logger.js';
 export type { Logger, LogFields } from './logger.js';
 export { getStringFromEnv, getOptionalStringFromEnv, getIntFromEnv, getEnumFromEnv } from './env.js';

@@ -16,7 +16,8 @@ import { isPoisonFailure } from './error-class.js';
 import { fetchCurrentItems } from './fetch-on-change.js';
 import { type KeyPlan, type PlannedChange, planKeyChanges } from './plan-key-changes.js';
 import { isTtlDelete, type LambdaStreamRecord } from './stream-event.js';
-import { InvocationDeadlineError, type TimeBudget, timeBudget, withinBudget } from './time-budget.js';
+import { InvocationDeadlineError } from '../errors.js';
+import { type TimeBudget, timeBudget, withinBudget } from './time-budget.js';
 
 /** Why a key did not land. */
 interface KeyFailure {

@@ -1,4 +1,5 @@
 import { fromDynamoJson, type Item, type KeyNames } from '@ddb-migrate/core';
+import { RecordDecodeError } from '../errors.js';
 import { isTtlDelete, type LambdaStreamRecord } from './stream-event.js';
 
 /** A stream record decoded to SDK AttributeValues, ready to coalesce. */
@@ -18,14 +19,6 @@ export interface DecodedRecord {
   oldImage?: Item;
   /** Epoch seconds (Lambda delivers whole seconds). */
   createdAt?: number;
-}
-
-/** A record that could not be decoded at all (malformed JSON, no keys, no sequence number). */
-export class RecordDecodeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RecordDecodeError';
-  }
 }
 
 /**

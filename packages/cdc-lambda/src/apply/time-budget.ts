@@ -1,3 +1,5 @@
+import { InvocationDeadlineError, RequestTimeoutError } from '../errors.js';
+
 /** Default bound of one request (a single `send`), the Lambda clients' request timeout. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 
@@ -29,22 +31,6 @@ export function timeBudget(
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const deadline = now() + Math.max(0, remainingTimeMs - margin);
   return { deadline, startBy: deadline - requestTimeoutMs, requestTimeoutMs, now };
-}
-
-/** A call refused because it could not end within the invocation's budget. Not retryable. */
-export class InvocationDeadlineError extends Error {
-  constructor() {
-    super('no time left in the invocation for another request');
-    this.name = 'InvocationDeadlineExceeded';
-  }
-}
-
-/** A request cancelled after the request timeout. Named like the SDK's timeouts, so retryable. */
-export class RequestTimeoutError extends Error {
-  constructor(ms: number) {
-    super(`request cancelled after the ${ms} ms request timeout`);
-    this.name = 'TimeoutError';
-  }
 }
 
 type SendOptions = { abortSignal?: AbortSignal } & Record<string, unknown>;

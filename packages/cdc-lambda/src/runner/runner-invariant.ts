@@ -1,13 +1,4 @@
-/**
- * A broken internal invariant of the stream runner: a bug, never a user error, so it is not a
- * `MigrationError` with a stable code (the CLI maps it to exit 3 and prints the stack with --verbose).
- */
-export class RunnerInvariantError extends Error {
-  constructor(message: string) {
-    super(`${message}. This is a bug in ddb-migrate: please report it with the log and the checkpoint file`);
-    this.name = 'RunnerInvariantError';
-  }
-}
+import { RunnerInvariantError } from '../errors.js';
 
 /**
  * Throws unless every record the runner has read was acknowledged (delivered, and the handler

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { MigrationError, PreflightError } from '@ddb-migrate/core';
+import { InternalError, MigrationError, PreflightError } from '@ddb-migrate/core';
 
 /** Default lifetime of a lease without a heartbeat. */
 export const DEFAULT_LEASE_TTL_MS = 15_000;
@@ -67,10 +67,7 @@ export async function acquireRunnerLease(options: RunnerLeaseOptions): Promise<R
   const ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS;
   const heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(ttlMs / 5));
   if (heartbeatMs * 2 > ttlMs) {
-    throw new MigrationError(
-      'INTERNAL',
-      `Lease heartbeat ${heartbeatMs} ms must be at most half its ttl ${ttlMs} ms`,
-    );
+    throw new InternalError(`Lease heartbeat ${heartbeatMs} ms must be at most half its ttl ${ttlMs} ms`);
   }
   const started = now();
   let tookOver: RunnerLease['tookOver'];
