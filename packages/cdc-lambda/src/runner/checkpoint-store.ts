@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ConfigError } from '@ddb-migrate/core';
+import { ConfigError, localPathError } from '@ddb-migrate/core';
 
 /**
  * What the runner knows of one shard. Every listed shard gets an entry when the runner first sees
@@ -69,7 +69,7 @@ export class CheckpointStore {
       text = await readFile(path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new CheckpointStore(path, empty);
-      throw error;
+      throw localPathError(error, { path, label: 'Checkpoint file' }) ?? error;
     }
     let parsed: CheckpointState;
     try {
@@ -139,9 +139,13 @@ export class CheckpointStore {
     this.dirty = false;
     this.state.updatedAt = new Date().toISOString();
     if (this.path === undefined) return;
-    await mkdir(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(this.state, null, 2)}\n`);
-    await rename(tmp, this.path);
+    try {
+      await mkdir(dirname(this.path), { recursive: true });
+      const tmp = `${this.path}.${process.pid}.tmp`;
+      await writeFile(tmp, `${JSON.stringify(this.state, null, 2)}\n`);
+      await rename(tmp, this.path);
+    } catch (error) {
+      throw localPathError(error, { path: this.path, label: 'Checkpoint file' }) ?? error;
+    }
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { InternalError, MigrationError, PreflightError } from '@ddb-migrate/core';
+import { InternalError, localPathError, MigrationError, PreflightError } from '@ddb-migrate/core';
 
 /** Default lifetime of a lease without a heartbeat. */
 export const DEFAULT_LEASE_TTL_MS = 15_000;
@@ -173,7 +173,7 @@ async function readLease(path: string): Promise<LeaseRecord | 'unreadable' | und
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    throw localPathError(error, { path, label: 'Runner lease file' }) ?? error;
   }
   try {
     const parsed = JSON.parse(text) as LeaseRecord;
@@ -185,8 +185,12 @@ async function readLease(path: string): Promise<LeaseRecord | 'unreadable' | und
 }
 
 async function writeLease(path: string, record: LeaseRecord): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${record.token}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(record)}\n`);
-  await rename(tmp, path);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.${record.token}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(record)}\n`);
+    await rename(tmp, path);
+  } catch (error) {
+    throw localPathError(error, { path, label: 'Runner lease file' }) ?? error;
+  }
 }
