@@ -80,3 +80,13 @@ export function formatSeconds(seconds: number): string {
   if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
+
+/**
+ * How far CDC is behind the stream: `caught up` at 0 (the runner reports 0 once every shard was
+ * read to its current end), else `lag 1m15s` (the newest applied record's age); undefined before
+ * the first batch.
+ */
+export function formatLag(lagMs: number | undefined): string | undefined {
+  if (lagMs === undefined) return undefined;
+  return lagMs <= 0 ? 'caught up' : `lag ${formatSeconds(lagMs / 1000)}`;
+}

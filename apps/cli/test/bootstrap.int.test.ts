@@ -129,7 +129,7 @@ describe('ddb-migrate bootstrap on moto', () => {
       env,
     );
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--target-role-name');
+    expect(run.stderr).toContain('--target-admin-role-name');
   });
 
   it('refuses to create a source stack without the function code, creating nothing (exit 2)', async () => {

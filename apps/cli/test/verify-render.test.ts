@@ -55,7 +55,7 @@ describe('verify flags', () => {
 
   it('re-checks suspects over about a minute by default (5 attempts from 2 s, doubling) and keeps --recheck-delay', () => {
     const defaults = parse([]);
-    const delays = recheckDelaysMs(defaults.recheckDelay * 1000, defaults.recheckAttempts);
+    const delays = recheckDelaysMs(Number(defaults.recheckDelay) * 1000, Number(defaults.recheckAttempts));
 
     expect(defaults).toMatchObject({ recheckDelay: 2, recheckAttempts: 5 });
     expect(delays.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(30_000);

@@ -22,11 +22,19 @@ export const bootstrapCommand: CommandModule<object, BootstrapOptions> = {
         describe: 'Region of the target table and stack (default: source region)',
       })
       .option('target-account-id', { type: 'string', describe: 'Target AWS account id' })
-      .option('target-role-name', {
+      // Not migrate's --target-role-name (the role migrate assumes, which the target stack creates):
+      // an admin role that may deploy stacks. The old names stay as aliases.
+      .option('target-admin-role-name', {
         type: 'string',
-        describe: 'Role in the target account that may deploy stacks (e.g. OrganizationAccountAccessRole)',
+        alias: 'target-role-name',
+        describe:
+          'Admin role in --target-account-id that may deploy stacks (e.g. OrganizationAccountAccessRole); not the role the stack creates (--migration-role-name)',
       })
-      .option('target-role-arn', { type: 'string', describe: 'Full ARN of that deploying role' })
+      .option('target-admin-role-arn', {
+        type: 'string',
+        alias: 'target-role-arn',
+        describe: 'Full ARN of that admin role (instead of --target-admin-role-name)',
+      })
       .option('target-external-id', { type: 'string', describe: 'ExternalId for the deploying role' })
       .option('target-profile', {
         type: 'string',
@@ -104,10 +112,11 @@ export const bootstrapCommand: CommandModule<object, BootstrapOptions> = {
         type: 'string',
         describe: 'Deploy source.yaml/target.yaml from this folder instead',
       })
-      .option('poll-interval', {
+      .option('poll-seconds', {
         type: 'number',
+        alias: 'poll-interval',
         default: 5,
-        describe: 'Seconds between stack status polls',
+        describe: 'Seconds between stack status polls (as migrate --poll-seconds)',
       }) as unknown as Argv<BootstrapOptions>,
   handler: async (argv) => {
     await runAndReport(argv, (ctx) => import('./run.js').then((m) => m.runBootstrap(argv, ctx)));

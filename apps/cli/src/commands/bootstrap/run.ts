@@ -66,7 +66,7 @@ export async function runBootstrap(
       'bootstrap needs credentials that may deploy CloudFormation stacks in the target account',
       {
         hint:
-          'Pass --target-profile, or --target-role-arn, or --target-account-id with --target-role-name naming an admin role ' +
+          'Pass --target-profile, or --target-admin-role-arn, or --target-account-id with --target-admin-role-name naming an admin role ' +
           '(e.g. OrganizationAccountAccessRole); the role the target stack creates cannot deploy it',
       },
     );

@@ -1,22 +1,30 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { runAndReport } from '../../context.js';
-import { type GlobalOptions, type SourceTargetOptions, withSourceTarget } from '../../options.js';
+import {
+  dlqUrlOption,
+  type GlobalOptions,
+  numberOption,
+  type SourceTargetOptions,
+  withSourceTarget,
+} from '../../options.js';
 
-/** Typed options of `ddb-migrate cdc run`. */
+/** Typed options of `ddb-migrate cdc run` (numbers as given: run.ts reads them with readNumber). */
 export interface CdcRunCliOptions extends GlobalOptions, SourceTargetOptions {
   exportTime?: string;
-  exportTimeMarginSeconds: number;
+  exportTimeMarginSeconds: unknown;
   ttlDeletes: 'replicate' | 'skip';
-  batchSize: number;
-  stopAfterIdle?: number;
-  checkpointDir: string;
+  batchSize: unknown;
+  stopAfterIdle?: unknown;
+  /** `--state-dir` (alias `--checkpoint-dir`): where migrate keeps its state, and the checkpoint. */
+  stateDir: string;
   dlqUrl?: string;
   streamArn?: string;
 }
 
 const runCommand: CommandModule<object, CdcRunCliOptions> = {
   command: 'run',
-  describe: 'Apply the source stream to the target in this process (the CDC Lambda, run locally)',
+  describe:
+    'Apply the source stream to the target in this process (the CDC Lambda, run locally); keeps the target in sync while it runs',
   builder: (yargs) =>
     withSourceTarget(yargs)
       .option('export-time', {
@@ -24,36 +32,35 @@ const runCommand: CommandModule<object, CdcRunCliOptions> = {
         describe:
           "Export time T: skip records older than floor(T) - margin ('2024-05-01 12:34:56+0000', ISO-8601 or epoch seconds; default: apply everything)",
       })
-      .option('export-time-margin-seconds', {
-        type: 'number',
-        default: 300,
-        describe: 'Replay this much before T (exports are accurate to about a minute; at least 120)',
-      })
+      .option(
+        'export-time-margin-seconds',
+        numberOption('Replay this much before T (exports are accurate to about a minute; at least 120)', 300),
+      )
       .option('ttl-deletes', {
         choices: ['replicate', 'skip'] as const,
         default: 'replicate' as const,
         describe: 'Replicate TTL deletes to the target, or skip them (let the target expire items itself)',
       })
-      .option('batch-size', {
-        type: 'number',
-        default: 100,
-        describe: 'Records per handler invocation (1-10000)',
-      })
-      .option('stop-after-idle', {
-        type: 'number',
-        describe:
-          'Exit 0 once the stream has had no new records for this many seconds (default: run until Ctrl-C)',
-      })
-      .option('checkpoint-dir', {
+      .option('batch-size', numberOption('Records per handler invocation (1-10000)', 100))
+      .option(
+        'stop-after-idle',
+        numberOption(
+          'Exit 0 once the stream has had no new records for this many seconds (default: run until Ctrl-C; once stopped, the target is no longer kept in sync)',
+        ),
+      )
+      .option('state-dir', {
         type: 'string',
+        alias: 'checkpoint-dir',
         default: '.ddb-migrate',
-        describe: 'Where the per-shard checkpoint file is kept (a restarted run resumes from it)',
-      })
-      .option('dlq-url', {
-        type: 'string',
         describe:
-          'SQS queue (source account) for records that can never be applied; without it they stop the run',
+          "Where the per-shard checkpoint is kept (a restarted run resumes from it); after a --cdc-mode local migrate with the same --state-dir and tables, that migration's checkpoint and cut-off are used",
       })
+      .option(
+        'dlq-url',
+        dlqUrlOption(
+          'SQS queue (source account) for records that can never be applied; without it they stop the run',
+        ),
+      )
       .option('stream-arn', {
         type: 'string',
         describe: "Stream to read (default: the source table's latest stream)",

@@ -11,24 +11,33 @@ import {
 } from '@ddb-migrate/cdc-lambda';
 import {
   AwsCallError,
-  ConfigError,
   createDynamoDbClient,
   createStreamsClient,
   keyNamesFromSchema,
   PreflightError,
 } from '@ddb-migrate/core';
+import { cdcRunCommand } from '../../command-line.js';
 import type { CliContext } from '../../context.js';
+import { readNumber } from '../../options.js';
 import type { CommandResult } from '../../output.js';
-import { createProgress } from '../../progress.js';
+import { createProgress, formatLag } from '../../progress.js';
 import { createSqsClient } from '../../side-clients.js';
 import { resolveSides } from '../../sides.js';
 import type { CdcRunCliOptions } from './command.js';
+import { findMigrationCheckpoint, type MigrationCheckpoint } from './migration-checkpoint.js';
 
 /** What `cdc run` prints with --output json. */
 export interface CdcRunResult {
   streamArn: string;
   targetTable: string;
   checkpointFile: string;
+  /**
+   * `migration`: the checkpoint a `--cdc-mode local` migrate recorded in the state dir for these
+   * tables (and its cut-off, unless --export-time was given); `cdc`: cdc run's own file.
+   */
+  checkpointOf: 'migration' | 'cdc';
+  /** The migration whose checkpoint was used. */
+  migrationRunId?: string;
   cutoffEpochSeconds?: number;
   fetchOnChange: boolean;
   stoppedBy: RunnerSummary['stoppedBy'];
@@ -46,7 +55,15 @@ export interface CdcRunResult {
   dlq: number;
   fetched: number;
   writeCalls: number;
+  /** Age of the newest record applied when the run stopped; 0 when it had caught up with the stream. */
   lagMs?: number;
+  /**
+   * False once the run has stopped (idle, Ctrl-C) on a stream that is still enabled: changes from
+   * now on reach the target only when CDC runs again (`resumeCommand`) or in lambda mode.
+   */
+  keptInSync: boolean;
+  /** The command that goes on from the checkpoint (when the run stopped on an enabled stream). */
+  resumeCommand?: string;
 }
 
 /**
@@ -57,10 +74,14 @@ export async function runCdc(
   options: CdcRunCliOptions,
   ctx: CliContext,
 ): Promise<CommandResult<CdcRunResult>> {
-  const cutoff = resolveCutoff(options);
-  if (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > 10_000) {
-    throw new ConfigError(`--batch-size ${options.batchSize} must be an integer from 1 to 10000`);
-  }
+  const margin = readNumber(options.exportTimeMarginSeconds, '--export-time-margin-seconds', {
+    min: MIN_EXPORT_TIME_MARGIN_SECONDS,
+    integer: true,
+  }) as number;
+  const givenCutoff = resolveCutoff(options.exportTime, margin);
+  const batchSize =
+    readNumber(options.batchSize, '--batch-size', { min: 1, max: 10_000, integer: true }) ?? 100;
+  const stopAfterIdle = readNumber(options.stopAfterIdle, '--stop-after-idle', { min: 0, aboveMin: true });
   const sides = resolveSides(options, ctx.env);
   const sourceDdb = createDynamoDbClient(sides.source);
   const targetDdb = createDynamoDbClient(sides.target);
@@ -75,10 +96,30 @@ export async function runCdc(
     });
   }
   const fetchOnChange = viewType === 'KEYS_ONLY' || viewType === 'OLD_IMAGE';
-  const checkpointFile = join(
-    options.checkpointDir,
-    `cdc-${options.sourceTableName}-${streamArn.split('/stream/')[1]?.replace(/[^\w.-]/g, '_') ?? 'stream'}.json`,
+  const targetAccountId = options.targetAccountId ?? sides.targetRoleArn?.split(':')[4];
+  const migration: MigrationCheckpoint | undefined = await findMigrationCheckpoint(
+    options.stateDir,
+    {
+      sourceRegion: sides.source.region,
+      sourceTableName: options.sourceTableName,
+      targetRegion: sides.target.region,
+      targetTableName: targetTable,
+      ...(targetAccountId === undefined ? {} : { targetAccountId }),
+      streamArn,
+    },
+    ctx.logger,
   );
+  const checkpointFile =
+    migration?.checkpointFile ??
+    join(
+      options.stateDir,
+      `cdc-${options.sourceTableName}-${streamArn.split('/stream/')[1]?.replace(/[^\w.-]/g, '_') ?? 'stream'}.json`,
+    );
+  const cutoff =
+    givenCutoff ??
+    (migration?.exportTime === undefined
+      ? undefined
+      : cutoffEpochSeconds(Date.parse(migration.exportTime) / 1000, margin));
   const totals = new Map<string, number>();
   const handler = createHandler(
     {
@@ -106,7 +147,12 @@ export async function runCdc(
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
   const progress = createProgress(ctx.stderr, { label: 'cdc', unit: 'records' });
-  ctx.logger.info('cdc started', { streamArn, checkpointFile, fetchOnChange });
+  ctx.logger.info('cdc started', {
+    streamArn,
+    checkpointFile,
+    fetchOnChange,
+    ...(migration ? { migrationRunId: migration.runId } : {}),
+  });
   let summary: RunnerSummary;
   try {
     summary = await runStream({
@@ -114,22 +160,54 @@ export async function runCdc(
       streamArn,
       handler,
       checkpointFile,
-      batchSize: options.batchSize,
-      ...(options.stopAfterIdle === undefined ? {} : { stopAfterIdleSeconds: options.stopAfterIdle }),
+      batchSize,
+      ...(stopAfterIdle === undefined ? {} : { stopAfterIdleSeconds: stopAfterIdle }),
       signal: abort.signal,
       logger: ctx.logger,
-      onProgress: (p) =>
-        progress.update(p.records, p.lagMs === undefined ? undefined : `lag ${Math.round(p.lagMs / 1000)}s`),
+      onProgress: (p) => progress.update(p.records, formatLag(p.lagMs)),
     });
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
   progress.done(`cdc: ${summary.records} records, stopped (${summary.stoppedBy})`);
   const count = (name: keyof ApplyCounters) => totals.get(name) ?? 0;
+  // Drained: the stream is disabled and read to its end, so nothing can be missed from now on.
+  const keptInSync = summary.stoppedBy === 'drained';
+  const resumeCommand = keptInSync
+    ? undefined
+    : cdcRunCommand(
+        {
+          endpointUrl: options.endpointUrl,
+          sourceRegion: sides.source.region,
+          sourceTableName: options.sourceTableName,
+          sourceAccountId: options.sourceAccountId,
+          sourceProfile: options.sourceProfile ?? options.profile,
+          targetRegion: sides.target.region,
+          targetTableName: targetTable,
+          targetAccountId: options.targetAccountId,
+          targetRoleName: options.targetRoleName,
+          targetRoleArn: options.targetRoleArn,
+          targetExternalId: options.targetExternalId,
+          targetProfile: options.targetProfile,
+        },
+        {
+          stateDir: options.stateDir,
+          dlqUrl: options.dlqUrl,
+          streamArn: options.streamArn,
+          extra: [
+            ['--export-time', options.exportTime],
+            ['--export-time-margin-seconds', margin === 300 ? undefined : margin],
+            ['--ttl-deletes', options.ttlDeletes === 'skip' ? 'skip' : undefined],
+            ['--batch-size', batchSize === 100 ? undefined : batchSize],
+          ],
+        },
+      );
   const data: CdcRunResult = {
     streamArn,
     targetTable,
     checkpointFile,
+    checkpointOf: migration ? 'migration' : 'cdc',
+    ...(migration ? { migrationRunId: migration.runId } : {}),
     ...(cutoff === undefined ? {} : { cutoffEpochSeconds: cutoff }),
     fetchOnChange,
     stoppedBy: summary.stoppedBy,
@@ -146,30 +224,35 @@ export async function runCdc(
     fetched: count('fetched'),
     writeCalls: count('writeCalls'),
     ...(summary.lagMs === undefined ? {} : { lagMs: summary.lagMs }),
+    keptInSync,
+    ...(resumeCommand === undefined ? {} : { resumeCommand }),
   };
+  const lag = formatLag(data.lagMs);
   const text = [
     `CDC ${options.sourceTableName} -> ${targetTable}: ${data.records} records in ${data.batches} batches, stopped (${data.stoppedBy})`,
     `  applied ${data.applied} keys, coalesced ${data.coalesced}, skipped ${data.skipped}, dead-lettered ${data.dlq}`,
-    `  checkpoint: ${checkpointFile}${data.lagMs === undefined ? '' : `; lag ${Math.round(data.lagMs / 1000)}s`}`,
+    `  checkpoint: ${checkpointFile}${migration ? ` (migration ${migration.runId})` : ''}${lag === undefined ? '' : `; ${lag}`}`,
     ...(data.awaitingChildrenOf === undefined
       ? []
       : [
           `  shards ${data.awaitingChildrenOf.join(', ')} ended and their children are not listed yet: run cdc again to read them`,
         ]),
+    ...(resumeCommand === undefined
+      ? ['The stream is disabled and read to its end: every change it holds is in the target.']
+      : [
+          `CDC has stopped: the target is no longer kept in sync with the source. ${
+            summary.stoppedBy === 'aborted' ? 'Resume' : 'Keep it in sync'
+          } with (goes on from the checkpoint, until Ctrl-C):`,
+          `  ${resumeCommand}`,
+          '  or let the CDC Lambda do it: migrate with --cdc-mode lambda.',
+        ]),
   ].join('\n');
   return { data, text };
 }
 
-function resolveCutoff(options: CdcRunCliOptions): number | undefined {
-  const margin = options.exportTimeMarginSeconds;
-  if (!Number.isInteger(margin) || margin < MIN_EXPORT_TIME_MARGIN_SECONDS) {
-    throw new ConfigError(
-      `--export-time-margin-seconds ${margin} must be an integer of at least ${MIN_EXPORT_TIME_MARGIN_SECONDS}`,
-      { hint: 'Exports are accurate to about a minute; a smaller margin can skip changes the export lacks' },
-    );
-  }
-  if (options.exportTime === undefined) return undefined;
-  return cutoffEpochSeconds(parseExportTime(options.exportTime, '--export-time'), margin);
+function resolveCutoff(exportTime: string | undefined, margin: number): number | undefined {
+  if (exportTime === undefined) return undefined;
+  return cutoffEpochSeconds(parseExportTime(exportTime, '--export-time'), margin);
 }
 
 async function describe(client: DynamoDBClient, tableName: string, side: string): Promise<TableDescription> {

@@ -12,7 +12,7 @@ export const migrateCommand: CommandModule<object, MigrateArgv> = {
     await runAndReport(argv, async (ctx) => {
       const { toMigrateOptions } = await import('./options.js');
       const { runMigrate } = await import('./run.js');
-      return runMigrate(toMigrateOptions(argv), ctx);
+      return runMigrate(toMigrateOptions(argv, { env: ctx.env }), ctx);
     });
   },
 };

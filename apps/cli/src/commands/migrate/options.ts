@@ -1,19 +1,20 @@
 import { ConfigError } from '@ddb-migrate/core';
-import type { GlobalOptions, SourceTargetOptions } from '../../options.js';
-import { checkAccountId, checkRegion } from '../../sides.js';
+import { type GlobalOptions, readNumber, type SourceTargetOptions } from '../../options.js';
+import { checkAccountId, checkRegion, resolveSourceRegion } from '../../sides.js';
 import type { MigrateOptions } from './run.js';
 
 /** Raw yargs argv for migrate/plan (camel-cased keys). */
 export type MigrateArgv = Partial<Record<string, unknown>> & SourceTargetOptions & GlobalOptions;
 
 /**
- * Validates and freezes the migrate/plan flags.
+ * Validates and freezes the migrate/plan flags. `env` gives the source region's defaults
+ * (`AWS_REGION`, `AWS_DEFAULT_REGION`) when neither --source-region nor --region is given.
  *
- * @throws ConfigError naming the flag and the fix.
+ * @throws ConfigError naming the flag and the fix (a bad number shows the value as given).
  */
 export function toMigrateOptions(
   argv: MigrateArgv,
-  overrides: { dryRun?: boolean } = {},
+  overrides: { dryRun?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Readonly<MigrateOptions> {
   const str = (k: string): string | undefined => {
     const v = argv[k];
@@ -23,25 +24,21 @@ export function toMigrateOptions(
     }
     return v.trim();
   };
-  const int = (k: string, min: number, max: number): number | undefined => {
-    const v = argv[k];
-    if (v === undefined || v === null) return undefined;
-    const n = typeof v === 'number' ? v : Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new ConfigError(`--${kebab(k)} must be an integer from ${min} to ${max} (got ${String(v)})`, {
-        hint: `Pass e.g. --${kebab(k)} ${min}`,
-      });
-    }
-    return n;
-  };
+  const int = (k: string, min: number, max: number): number | undefined =>
+    readNumber(argv[k], `--${kebab(k)}`, { min, max, integer: true });
   const sourceTableName = str('sourceTableName');
-  const sourceRegion = str('sourceRegion');
   if (!sourceTableName)
     throw new ConfigError('--source-table-name is required', { hint: 'Pass --source-table-name <table>' });
-  if (!sourceRegion)
-    throw new ConfigError('--source-region is required', { hint: 'Pass --source-region <region>' });
   checkTableName('--source-table-name', sourceTableName);
-  checkRegion('--source-region', sourceRegion);
+  const region = str('region');
+  const givenSourceRegion = str('sourceRegion');
+  const sourceRegion = resolveSourceRegion(
+    {
+      ...(givenSourceRegion === undefined ? {} : { sourceRegion: givenSourceRegion }),
+      ...(region === undefined ? {} : { region }),
+    },
+    overrides.env ?? {},
+  );
   const targetRegion = str('targetRegion') ?? sourceRegion;
   checkRegion('--target-region', targetRegion);
   const targetTableName = str('targetTableName') ?? sourceTableName;
@@ -82,10 +79,13 @@ export function toMigrateOptions(
     sourceTableName,
     sourceAccountId,
     sourceProfile: str('sourceProfile'),
+    region,
+    profile: str('profile'),
     targetRegion,
     targetTableName,
     targetAccountId,
-    targetRoleName: str('targetRoleName') ?? 'cross_account_assume_role',
+    // Undefined unless given: resolveSides applies the seed's default and refuses contradictions.
+    targetRoleName: str('targetRoleName'),
     targetRoleArn,
     targetExternalId: str('targetExternalId'),
     targetProfile: str('targetProfile'),

@@ -1,5 +1,5 @@
 import { describeImportCounts, type MigrationPlan, type MigrationProgress } from '@ddb-migrate/migration';
-import { createProgress, formatSeconds, type Progress } from '../../progress.js';
+import { createProgress, formatLag, formatSeconds, type Progress } from '../../progress.js';
 import type { MigrateResult, PlanDocument } from './run.js';
 
 /** The plan as printed (`--output json`): the plan without the input and facts apply acts on. */
@@ -99,7 +99,7 @@ export function renderSummary(report: MigrateResult): string {
   }
   if (s.cdcMode === 'none') lines.push('  cdc        none (changes after the cut-off are not replicated)');
   lines.push(`  state      ${report.stateFile ?? ''}`);
-  lines.push(s.completedAt ? 'Done.' : 'Not finished: run migrate again to resume.');
+  lines.push(report.sync ?? (s.completedAt ? 'Done.' : 'Not finished: run migrate again to resume.'));
   return lines.join('\n');
 }
 
@@ -164,11 +164,7 @@ export function renderProgress(
           );
         return;
       case 'cdc':
-        if (e.type === 'update')
-          bar('cdc').update(
-            e.records,
-            e.lagMs === undefined ? undefined : `lag ${Math.round(e.lagMs / 1000)}s`,
-          );
+        if (e.type === 'update') bar('cdc').update(e.records, formatLag(e.lagMs));
         else
           finish(
             'cdc',

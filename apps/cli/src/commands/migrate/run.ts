@@ -13,10 +13,17 @@ import type { GlobalOptions, SourceTargetOptions } from '../../options.js';
 import type { CommandResult } from '../../output.js';
 import { resolveSides } from '../../sides.js';
 import { toMigrationInput } from './migration-input.js';
+import { type MigrateNextStep, migrateCommand, migrateNextStep } from './next-step.js';
 import { planDocument, renderPlan, renderProgress, renderSummary } from './render.js';
 
 /** migrate/plan flags after validation: frozen, typed, defaults filled in. */
 export interface MigrateOptions extends GlobalOptions, SourceTargetOptions, MigrationOptions {
+  /** Resolved: --source-region, else --region, AWS_REGION, AWS_DEFAULT_REGION. */
+  sourceRegion: string;
+  /** Default filled in: the source region. */
+  targetRegion: string;
+  /** Default filled in: the source table name. */
+  targetTableName: string;
   /** Explicit bucket name; default `dynamodb-export-to-s3-<target-region>-<target-account-id>`. */
   targetS3BucketName?: string;
   dryRun: boolean;
@@ -26,8 +33,8 @@ export interface MigrateOptions extends GlobalOptions, SourceTargetOptions, Migr
 /** The plan as `plan` and `migrate` print it: everything but the input and the facts apply acts on. */
 export type PlanDocument = Omit<MigrationPlan, 'input' | 'facts'>;
 
-/** What `migrate` prints with --output json. */
-export interface MigrateResult {
+/** What `migrate` prints with --output json (after a run: whether the target is kept in sync, and how). */
+export interface MigrateResult extends Partial<MigrateNextStep> {
   plan: PlanDocument;
   dryRun: boolean;
   state?: MigrationResult['state'];
@@ -47,7 +54,7 @@ export async function runMigrate(
   // Every file reader and batch writer listens on this one signal.
   setMaxListeners(1000, controller.signal);
   const onSignal = () => {
-    ctx.stderr.write('\nInterrupted: state is saved; run migrate again to resume.\n');
+    ctx.stderr.write(`\nInterrupted: the state is saved; resume with: ${migrateCommand(options)}\n`);
     controller.abort(new Error('interrupted'));
   };
   process.once('SIGINT', onSignal);
@@ -66,6 +73,7 @@ export async function runMigrate(
       state: result.state,
       stateFile: result.stateFile,
       ...(result.cdc ? { cdc: result.cdc } : {}),
+      ...migrateNextStep(result, options),
     };
     return { data, text: renderSummary(data) };
   } finally {

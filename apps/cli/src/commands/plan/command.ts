@@ -7,12 +7,12 @@ import type { MigrateArgv } from '../migrate/options.js';
 export const planCommand: CommandModule<object, MigrateArgv> = {
   command: 'plan',
   describe: 'Check everything a migration needs and print the plan (changes nothing)',
-  builder: (yargs) => withMigrateFlags(yargs) as never,
+  builder: (yargs) => withMigrateFlags(yargs, 'plan') as never,
   handler: async (argv: ArgumentsCamelCase<MigrateArgv>) => {
     await runAndReport(argv, async (ctx) => {
       const { toMigrateOptions } = await import('../migrate/options.js');
       const { runPlan } = await import('./run.js');
-      return runPlan(toMigrateOptions(argv, { dryRun: true }), ctx);
+      return runPlan(toMigrateOptions(argv, { dryRun: true, env: ctx.env }), ctx);
     });
   },
 };

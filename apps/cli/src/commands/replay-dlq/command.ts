@@ -1,14 +1,21 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { runAndReport } from '../../context.js';
-import { type GlobalOptions, type SourceTargetOptions, withSourceTarget } from '../../options.js';
+import {
+  dlqUrlOption,
+  type GlobalOptions,
+  numberOption,
+  type SourceTargetOptions,
+  withSourceTarget,
+} from '../../options.js';
 
-/** Typed options of `ddb-migrate replay-dlq`. */
+/** Typed options of `ddb-migrate replay-dlq` (numbers as given: run.ts reads them with readNumber). */
 export interface ReplayDlqCliOptions extends GlobalOptions, SourceTargetOptions {
-  queueUrl: string;
-  maxMessages?: number;
-  stableAttempts: number;
-  visibilityTimeout: number;
-  streamReadSeconds: number;
+  /** `--dlq-url`, also accepted as `--queue-url` (this command's earlier name) and `--queue`. */
+  dlqUrl: string;
+  maxMessages?: unknown;
+  stableAttempts: unknown;
+  visibilityTimeout: unknown;
+  streamReadSeconds: unknown;
 }
 
 /**
@@ -23,32 +30,29 @@ export const replayDlqCommand: CommandModule<object, ReplayDlqCliOptions> = {
     "Re-sync the keys of the CDC dead-letter queue's records and failed ESM batches from the source's current items",
   builder: (yargs) =>
     withSourceTarget(yargs)
-      .option('queue-url', {
-        type: 'string',
-        demandOption: true,
-        describe:
+      .option(
+        'dlq-url',
+        dlqUrlOption(
           "The SQS queue the CDC handler parks failed records in (SQS_QUEUE_URL_FOR_FAILED_EVENTS), also the event source mapping's OnFailure destination",
-      })
-      .option('max-messages', {
-        type: 'number',
-        describe: 'Stop after this many messages (default: drain the queue)',
-      })
-      .option('stable-attempts', {
-        type: 'number',
-        default: 5,
-        describe: 'Read-write-reread rounds per key before giving up on a key that keeps changing',
-      })
-      .option('visibility-timeout', {
-        type: 'number',
-        default: 120,
-        describe: 'Seconds a received message stays hidden while its keys are re-synced',
-      })
-      .option('stream-read-seconds', {
-        type: 'number',
-        default: 60,
-        describe:
+          true,
+        ),
+      )
+      .option('max-messages', numberOption('Stop after this many messages (default: drain the queue)'))
+      .option(
+        'stable-attempts',
+        numberOption('Read-write-reread rounds per key before giving up on a key that keeps changing', 5),
+      )
+      .option(
+        'visibility-timeout',
+        numberOption('Seconds a received message stays hidden while its keys are re-synced', 120),
+      )
+      .option(
+        'stream-read-seconds',
+        numberOption(
           "Seconds to re-read an ESM batch from the stream before calling the read partial (GetRecords may return empty pages mid-shard); a partial batch's message is kept",
-      }) as never,
+          60,
+        ),
+      ) as never,
   handler: async (argv: ArgumentsCamelCase<ReplayDlqCliOptions>) => {
     await runAndReport(argv, (ctx) => import('./run.js').then((m) => m.runReplayDlq(argv, ctx)));
   },

@@ -8,6 +8,7 @@ import type { DeadLetterMessage } from '@ddb-migrate/cdc-lambda';
 import { ConfigError, createDynamoDbClient, createStreamsClient, fromDynamoJson } from '@ddb-migrate/core';
 import type { CliContext } from '../../context.js';
 import { ExitCode } from '../../exit-codes.js';
+import { readNumber } from '../../options.js';
 import type { CommandResult } from '../../output.js';
 import { createSqsClient } from '../../side-clients.js';
 import { resolveSides } from '../../sides.js';
@@ -70,9 +71,20 @@ export async function runReplayDlq(
   options: ReplayDlqCliOptions,
   ctx: CliContext,
 ): Promise<CommandResult<ReplayDlqResult>> {
-  if (!/^https?:\/\//.test(options.queueUrl)) {
-    throw new ConfigError(`--queue-url "${options.queueUrl}" is not an SQS queue URL`);
+  const queueUrl = options.dlqUrl;
+  if (!/^https?:\/\//.test(queueUrl)) {
+    throw new ConfigError(`--dlq-url "${queueUrl}" is not an SQS queue URL`, {
+      hint: 'Use the form https://sqs.<region>.amazonaws.com/<account>/<queue>',
+    });
   }
+  const maxMessages = readNumber(options.maxMessages, '--max-messages', { min: 1, integer: true });
+  const stableAttempts =
+    readNumber(options.stableAttempts, '--stable-attempts', { min: 1, integer: true }) ?? 5;
+  const visibilityTimeout =
+    readNumber(options.visibilityTimeout, '--visibility-timeout', { min: 0, max: 43_200, integer: true }) ??
+    120;
+  const streamReadSeconds =
+    readNumber(options.streamReadSeconds, '--stream-read-seconds', { min: 0, aboveMin: true }) ?? 60;
   const sides = resolveSides(options, ctx.env);
   const sqs = createSqsClient(sides.source);
   const streams = createStreamsClient(sides.source);
@@ -82,7 +94,7 @@ export async function runReplayDlq(
     tableName: options.targetTableName ?? options.sourceTableName,
   };
   const result: ReplayDlqResult = {
-    queueUrl: options.queueUrl,
+    queueUrl,
     received: 0,
     resynced: 0,
     puts: 0,
@@ -94,15 +106,15 @@ export async function runReplayDlq(
     unsupported: 0,
   };
   const seen = new Set<string>();
-  const limit = options.maxMessages ?? Number.POSITIVE_INFINITY;
+  const limit = maxMessages ?? Number.POSITIVE_INFINITY;
 
   while (result.received < limit) {
     const out = await sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: options.queueUrl,
+        QueueUrl: queueUrl,
         MaxNumberOfMessages: Math.min(10, limit - result.received),
         WaitTimeSeconds: 1,
-        VisibilityTimeout: options.visibilityTimeout,
+        VisibilityTimeout: visibilityTimeout,
       }),
     );
     const messages = (out.Messages ?? []).filter((m) => m.MessageId && !seen.has(m.MessageId));
@@ -131,9 +143,9 @@ export async function runReplayDlq(
         sqs
           .send(
             new ChangeMessageVisibilityCommand({
-              QueueUrl: options.queueUrl,
+              QueueUrl: queueUrl,
               ReceiptHandle: message.ReceiptHandle,
-              VisibilityTimeout: options.visibilityTimeout,
+              VisibilityTimeout: visibilityTimeout,
             }),
           )
           .catch((error: unknown) =>
@@ -143,7 +155,7 @@ export async function runReplayDlq(
             }),
           );
       },
-      Math.max(1000, (options.visibilityTimeout * 1000) / 2),
+      Math.max(1000, (visibilityTimeout * 1000) / 2),
     );
     timer.unref();
     return () => clearInterval(timer);
@@ -160,9 +172,7 @@ export async function runReplayDlq(
   }
 
   async function deleteMessage(message: Message): Promise<void> {
-    await sqs.send(
-      new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
-    );
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
   }
 
   async function handleEngineRecord(message: Message, dead: DeadLetterMessage): Promise<void> {
@@ -179,7 +189,7 @@ export async function runReplayDlq(
       const foreign = otherTable(dead.record.eventSourceARN);
       if (foreign !== undefined) return fail(foreign);
       const key = fromDynamoJson(dead.record.dynamodb?.Keys);
-      const outcome = await resyncKeys(source, target, [key], options.stableAttempts);
+      const outcome = await resyncKeys(source, target, [key], stableAttempts);
       count(outcome);
       if (outcome.failed > 0) return fail(outcome.firstError ?? 'not re-synced');
       await deleteMessage(message);
@@ -201,10 +211,10 @@ export async function runReplayDlq(
     try {
       const foreign = otherTable(streamArn);
       if (foreign !== undefined) return fail(foreign);
-      const batch = await readBatchKeys(streams, failure.batch, { readMs: options.streamReadSeconds * 1000 });
+      const batch = await readBatchKeys(streams, failure.batch, { readMs: streamReadSeconds * 1000 });
       // A partial read's keys are re-synced too (harmless, and it helps), but the batch may hold
       // keys not read yet: the message stays and comes back after its visibility timeout.
-      const outcome = await resyncKeys(source, target, batch.keys, options.stableAttempts);
+      const outcome = await resyncKeys(source, target, batch.keys, stableAttempts);
       count(outcome);
       if (!batch.complete) {
         return fail(`${batch.reason}; message left in the queue: run replay-dlq again, or ${TRIMMED_REMEDY}`);

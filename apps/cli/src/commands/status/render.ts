@@ -38,5 +38,6 @@ export function renderState(s: RecordedMigration): string {
       'cdc',
       `${s.cdc.status} ${s.cdc.mode}${s.cdc.esmUuid ? ` ESM ${s.cdc.esmUuid}` : ''}${s.cdc.drainedAt ? ` drained ${s.cdc.drainedAt}` : ''}`,
     ]);
+  rows.push(['sync', s.sync]);
   return rows.map(([a, b]) => `${a.padEnd(9)} ${b}`).join('\n');
 }

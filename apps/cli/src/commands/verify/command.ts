@@ -1,20 +1,26 @@
 import { DEFAULT_RECHECK_ATTEMPTS, DEFAULT_RECHECK_DELAY_SECONDS } from '@ddb-migrate/consistency-checker';
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { runAndReport } from '../../context.js';
-import { type GlobalOptions, type SourceTargetOptions, withSourceTarget } from '../../options.js';
+import {
+  type GlobalOptions,
+  numberOption,
+  SIDE_FLAG_NAMES,
+  type SourceTargetOptions,
+  withSourceTarget,
+} from '../../options.js';
 
-/** Typed options of `ddb-migrate verify`. */
+/** Typed options of `ddb-migrate verify` (numbers as given: run.ts reads them with readNumber). */
 export interface VerifyCliOptions extends GlobalOptions, SourceTargetOptions {
-  segments?: number;
+  segments?: unknown;
   segmentRange?: string;
   report?: string;
   repair: boolean;
-  recheckDelay: number;
-  recheckAttempts: number;
+  recheckDelay: unknown;
+  recheckAttempts: unknown;
   showValues: boolean;
-  maxRcu?: number;
-  sample?: number;
-  concurrency?: number;
+  maxRcu?: unknown;
+  sample?: unknown;
+  concurrency?: unknown;
 }
 
 /** Typed options of `ddb-migrate verify merge`. */
@@ -50,6 +56,21 @@ const mergeCommand: CommandModule<object, VerifyMergeCliOptions> = {
   },
 };
 
+/** verify's own flags; none of them applies to `verify merge`, which reads reports, not tables. */
+const VERIFY_FLAGS = [
+  ...SIDE_FLAG_NAMES,
+  'segments',
+  'segment-range',
+  'report',
+  'repair',
+  'recheck-delay',
+  'recheck-attempts',
+  'show-values',
+  'max-rcu',
+  'sample',
+  'concurrency',
+];
+
 /**
  * `ddb-migrate verify`: parallel scan-and-compare of the source and target tables, with re-checks
  * for replication lag, an NDJSON report, optional repair; `verify merge` combines split runs.
@@ -57,33 +78,18 @@ const mergeCommand: CommandModule<object, VerifyMergeCliOptions> = {
 export const verifyCommand: CommandModule<object, VerifyCliOptions> = {
   command: 'verify',
   describe: 'Compare the source and target tables item by item (exit 0 identical, 1 differences)',
-  builder: (yargs) =>
-    withSourceTarget(yargs)
+  builder: (yargs) => {
+    const withFlags = withSourceTarget(yargs)
       .command(mergeCommand as CommandModule)
-      // Not inherited by `verify merge`, which reads reports instead of tables.
-      .option('source-region', {
-        type: 'string',
-        demandOption: true,
-        global: false,
-        describe: 'Region of the source table',
-      })
-      .option('source-table-name', {
-        type: 'string',
-        demandOption: true,
-        global: false,
-        describe: 'Source table name',
-      })
-      .option('segments', {
-        type: 'number',
-        describe: 'TotalSegments of both scans (default: from table size, <= 256)',
-      })
+      .option('segments', numberOption('TotalSegments of both scans (default: from table size, <= 256)'))
       .option('segment-range', {
         type: 'string',
         describe: 'Scan only segments a-b (inclusive; needs --segments)',
       })
       .option('report', {
         type: 'string',
-        describe: 'NDJSON report of confirmed differences (+ .summary.json)',
+        describe:
+          'NDJSON report of every confirmed difference (+ .summary.json); the JSON output lists the first 100 keys either way',
       })
       .option('repair', {
         type: 'boolean',
@@ -91,25 +97,34 @@ export const verifyCommand: CommandModule<object, VerifyCliOptions> = {
         describe:
           'Re-sync each confirmed difference from the source (consistent read, write, re-read until stable, as replay-dlq does), so a concurrent CDC write is never overwritten with an older image',
       })
-      .option('recheck-delay', {
-        type: 'number',
-        default: DEFAULT_RECHECK_DELAY_SECONDS,
-        describe:
+      .option(
+        'recheck-delay',
+        numberOption(
           'Seconds before the first consistent re-read of a suspect; each later wait doubles (at most 30 s, or this delay if longer)',
-      })
-      .option('recheck-attempts', {
-        type: 'number',
-        default: DEFAULT_RECHECK_ATTEMPTS,
-        describe:
+          DEFAULT_RECHECK_DELAY_SECONDS,
+        ),
+      )
+      .option(
+        'recheck-attempts',
+        numberOption(
           'Consistent re-checks before reporting (0 = none); the defaults wait 2+4+8+16+30 s, about a minute of replication lag',
+          DEFAULT_RECHECK_ATTEMPTS,
+        ),
+      )
+      .option('show-values', {
+        type: 'boolean',
+        default: false,
+        describe: 'Put item values in the report and the JSON output',
       })
-      .option('show-values', { type: 'boolean', default: false, describe: 'Put item values in the report' })
-      .option('max-rcu', { type: 'number', describe: 'Read capacity cap per side (RCU/s)' })
-      .option('sample', { type: 'number', describe: 'Scan only this fraction (0-1] of the segments' })
-      .option('concurrency', {
-        type: 'number',
-        describe: 'Segment pairs scanned at once (default min(segments, 16))',
-      }) as never,
+      .option('max-rcu', numberOption('Read capacity cap per side (RCU/s)'))
+      .option('sample', numberOption('Scan only this fraction (0-1] of the segments'))
+      .option('concurrency', numberOption('Segment pairs scanned at once (default min(segments, 16))'));
+    // yargs options are global by default: without this, `verify merge --help` lists them all.
+    return (withFlags as unknown as { global(keys: string[], global: boolean): Argv }).global(
+      VERIFY_FLAGS,
+      false,
+    ) as never;
+  },
   handler: async (argv) => {
     await runAndReport(argv, (ctx) => import('./run.js').then((m) => m.runVerify(argv, ctx)));
   },

@@ -24,8 +24,21 @@ export function renderSummary(s: VerifyResultData): string {
   ];
   if (s.report) lines.push(`  report         ${s.report} (summary ${s.summaryFile})`);
   lines.push(`  window         ${coverageNote(s.startedAt)}`);
+  const keys = s.differingKeys ?? [];
+  if (keys.length > 0) {
+    const shown = keys.slice(0, TEXT_KEYS);
+    lines.push(
+      `Differing keys (${shown.length} of ${s.differences}${s.report ? `; all in ${s.report}` : '; --report FILE writes all, --output json lists up to 100'}):`,
+    );
+    for (const d of shown)
+      lines.push(`  ${d.kind.padEnd(17)} ${JSON.stringify(d.key)}${d.repaired ? ' (repaired)' : ''}`);
+  }
+  if (s.nextSteps?.length) lines.push('Next:', ...s.nextSteps.map((step) => `  - ${step}`));
   return lines.join('\n');
 }
+
+/** Differing keys the text summary prints (keys only, never values). */
+const TEXT_KEYS = 10;
 
 const round = (n: number) => Math.round(n * 10) / 10;
 

@@ -3,6 +3,10 @@ import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import {
   createReportWriter,
+  DEFAULT_RECHECK_ATTEMPTS,
+  DEFAULT_RECHECK_DELAY_SECONDS,
+  type Difference,
+  type DifferenceKind,
   mergeSummaries,
   parseSegmentRange,
   readSummaryFile,
@@ -10,14 +14,29 @@ import {
   verifyTables,
   writeSummaryFile,
 } from '@ddb-migrate/consistency-checker';
-import { ConfigError, createDynamoDbClient, TokenBucket } from '@ddb-migrate/core';
+import { ConfigError, createDynamoDbClient, TokenBucket, toDynamoJson } from '@ddb-migrate/core';
+import { cdcRunCommand, type SideFlagValues, verifyRepairCommand } from '../../command-line.js';
 import type { CliContext } from '../../context.js';
 import { ExitCode } from '../../exit-codes.js';
+import { readNumber } from '../../options.js';
 import type { CommandResult } from '../../output.js';
 import { createProgress } from '../../progress.js';
 import { resolveSides } from '../../sides.js';
 import type { VerifyCliOptions, VerifyMergeCliOptions } from './command.js';
 import { coverageNote, renderSummary } from './render.js';
+
+/** How many differing keys the JSON output lists (the --report file has all of them). */
+export const MAX_LISTED_DIFFERENCES = 100;
+
+/** A confirmed difference as the JSON output lists it: the key (DynamoDB JSON), never values unless --show-values. */
+export interface ListedDifference {
+  kind: DifferenceKind;
+  key: Record<string, unknown>;
+  attributes: string[];
+  repaired?: boolean;
+  source?: Record<string, unknown>;
+  target?: Record<string, unknown>;
+}
 
 /** What `verify` prints with --output json. */
 export interface VerifyResultData extends VerifySummary {
@@ -25,6 +44,14 @@ export interface VerifyResultData extends VerifySummary {
   summaryFile?: string;
   /** What the run proves and what it does not (the scan's window), as printed in the text summary. */
   coverage?: string;
+  /**
+   * The first {@link MAX_LISTED_DIFFERENCES} confirmed differences (`differences` counts them
+   * all; `differencesListed` says how many are here). `verify merge` lists none (see the report).
+   */
+  differingKeys?: ListedDifference[];
+  differencesListed?: number;
+  /** What to do about the differences that remain, as printed in the text summary. */
+  nextSteps?: string[];
 }
 
 /** Runs one verify: clients from the flags, the engine, the report, the exit code. */
@@ -32,14 +59,15 @@ export async function runVerify(
   options: VerifyCliOptions,
   ctx: CliContext,
 ): Promise<CommandResult<VerifyResultData>> {
-  checkOptions(options);
+  const numbers = checkOptions(options);
   const sides = resolveSides(options, ctx.env);
   // The engine retries throttles and faults itself (full-jitter backoff, up to 8 attempts) and counts
   // them for the summary; SDK retries underneath would hide them and multiply the attempts.
   const sourceClient = createDynamoDbClient({ ...sides.source, maxAttempts: 1 });
   const targetClient = createDynamoDbClient({ ...sides.target, maxAttempts: 1 });
-  const bucket = () => (options.maxRcu ? new TokenBucket(options.maxRcu) : undefined);
+  const bucket = () => (numbers.maxRcu ? new TokenBucket(numbers.maxRcu) : undefined);
   const writer = options.report ? createReportWriter(options.report) : undefined;
+  const listed: ListedDifference[] = [];
   const progress = createProgress(ctx.stderr, { label: 'verify', unit: 'items' });
   const started = Date.now();
   let summary: VerifySummary;
@@ -51,18 +79,21 @@ export async function runVerify(
         tableName: options.targetTableName ?? options.sourceTableName,
         rcuBucket: bucket(),
       },
-      ...(options.segments !== undefined ? { totalSegments: options.segments } : {}),
-      ...(options.segmentRange !== undefined && options.segments !== undefined
-        ? { segmentRange: parseSegmentRange(options.segmentRange, options.segments) }
+      ...(numbers.segments !== undefined ? { totalSegments: numbers.segments } : {}),
+      ...(options.segmentRange !== undefined && numbers.segments !== undefined
+        ? { segmentRange: parseSegmentRange(options.segmentRange, numbers.segments) }
         : {}),
-      ...(options.sample !== undefined ? { sample: options.sample } : {}),
-      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-      recheckDelaySeconds: options.recheckDelay,
-      recheckAttempts: options.recheckAttempts,
+      ...(numbers.sample !== undefined ? { sample: numbers.sample } : {}),
+      ...(numbers.concurrency !== undefined ? { concurrency: numbers.concurrency } : {}),
+      recheckDelaySeconds: numbers.recheckDelay,
+      recheckAttempts: numbers.recheckAttempts,
       repair: options.repair,
       showValues: options.showValues,
       logger: ctx.logger,
-      onDifference: (difference) => writer?.write(difference),
+      onDifference: (difference) => {
+        if (listed.length < MAX_LISTED_DIFFERENCES) listed.push(listDifference(difference));
+        return writer?.write(difference);
+      },
       onProgress: (p) => {
         const seconds = Math.max(1, Date.now() - started) / 1000;
         const expected = p.sourceExpected + p.targetExpected;
@@ -83,12 +114,55 @@ export async function runVerify(
     targetClient.destroy();
   }
   progress.done(`verify: scanned ${summary.sourceScanned} source / ${summary.targetScanned} target items`);
-  const data: VerifyResultData = { ...summary, coverage: coverageNote(summary.startedAt) };
+  const sideValues: SideFlagValues = {
+    endpointUrl: options.endpointUrl,
+    sourceRegion: sides.source.region,
+    sourceTableName: options.sourceTableName,
+    sourceProfile: options.sourceProfile ?? options.profile,
+    targetRegion: sides.target.region,
+    targetTableName: options.targetTableName,
+    targetAccountId: options.targetAccountId,
+    targetRoleName: options.targetRoleName,
+    targetRoleArn: options.targetRoleArn,
+    targetExternalId: options.targetExternalId,
+    targetProfile: options.targetProfile,
+  };
+  const data: VerifyResultData = {
+    ...summary,
+    coverage: coverageNote(summary.startedAt),
+    differingKeys: listed,
+    differencesListed: listed.length,
+    ...(summary.remaining > 0 ? { nextSteps: nextSteps(sideValues) } : {}),
+  };
   if (options.report) {
     data.report = options.report;
     data.summaryFile = await writeSummaryFile(options.report, summary);
   }
   return { data, text: renderSummary(data), exitCode: exitCodeOf(summary) };
+}
+
+/** A difference for the JSON output: the key and attribute names; values only when they were kept (--show-values). */
+function listDifference(difference: Difference): ListedDifference {
+  return {
+    kind: difference.kind,
+    key: toDynamoJson(difference.key),
+    attributes: difference.attributes,
+    ...(difference.repaired === undefined ? {} : { repaired: difference.repaired }),
+    ...(difference.source ? { source: toDynamoJson(difference.source) } : {}),
+    ...(difference.target ? { target: toDynamoJson(difference.target) } : {}),
+  };
+}
+
+/**
+ * What to do about remaining differences: they are either changes CDC has not applied yet (it is
+ * behind, or not running) or real drift that `--repair` copies from the source.
+ */
+function nextSteps(sides: SideFlagValues): string[] {
+  return [
+    'If CDC is running, a difference can be a change it has not applied yet: run verify again later (or with a longer --recheck-delay).',
+    `If CDC is not running (a --cdc-mode local migrate stops when idle), the target is not kept in sync: start it with ${cdcRunCommand(sides)} (or migrate with --cdc-mode lambda), then verify again.`,
+    `To copy the source's current item for each differing key now: ${verifyRepairCommand(sides)}`,
+  ];
 }
 
 /** Combines the reports of split runs: sums their summaries, concatenates their NDJSON. */
@@ -115,26 +189,37 @@ function exitCodeOf(summary: VerifySummary): number {
   return summary.remaining > 0 ? ExitCode.Differences : ExitCode.Ok;
 }
 
-function checkOptions(options: VerifyCliOptions): void {
-  if (options.segmentRange !== undefined && options.segments === undefined) {
+/** verify's numeric flags, read as given (a bad value is shown as typed, not as NaN). */
+interface VerifyNumbers {
+  segments?: number;
+  maxRcu?: number;
+  concurrency?: number;
+  sample?: number;
+  recheckDelay: number;
+  recheckAttempts: number;
+}
+
+function checkOptions(options: VerifyCliOptions): VerifyNumbers {
+  const segments = readNumber(options.segments, '--segments', { min: 1, integer: true });
+  if (options.segmentRange !== undefined && segments === undefined) {
     throw new ConfigError('--segment-range needs --segments', {
       hint: 'Every machine must use the same --segments N, e.g. --segments 16 --segment-range 0-7',
     });
   }
-  const positive = (flag: string, value: number | undefined, integer: boolean) => {
-    if (value === undefined) return;
-    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-      throw new ConfigError(`${flag} must be a positive ${integer ? 'integer' : 'number'}, got ${value}`);
-    }
+  const maxRcu = readNumber(options.maxRcu, '--max-rcu', { min: 0, aboveMin: true });
+  const concurrency = readNumber(options.concurrency, '--concurrency', { min: 1, integer: true });
+  const sample = readNumber(options.sample, '--sample', { min: 0, aboveMin: true, max: 1 });
+  const recheckDelay =
+    readNumber(options.recheckDelay, '--recheck-delay', { min: 0 }) ?? DEFAULT_RECHECK_DELAY_SECONDS;
+  const recheckAttempts =
+    readNumber(options.recheckAttempts, '--recheck-attempts', { min: 0, integer: true }) ??
+    DEFAULT_RECHECK_ATTEMPTS;
+  return {
+    ...(segments === undefined ? {} : { segments }),
+    ...(maxRcu === undefined ? {} : { maxRcu }),
+    ...(concurrency === undefined ? {} : { concurrency }),
+    ...(sample === undefined ? {} : { sample }),
+    recheckDelay,
+    recheckAttempts,
   };
-  positive('--segments', options.segments, true);
-  positive('--max-rcu', options.maxRcu, false);
-  positive('--concurrency', options.concurrency, true);
-  if (options.sample !== undefined && !(options.sample > 0 && options.sample <= 1)) {
-    throw new ConfigError(`--sample must be in (0, 1], got ${options.sample}`);
-  }
-  if (!(options.recheckDelay >= 0)) throw new ConfigError('--recheck-delay must be >= 0');
-  if (!(Number.isInteger(options.recheckAttempts) && options.recheckAttempts >= 0)) {
-    throw new ConfigError('--recheck-attempts must be an integer >= 0');
-  }
 }
