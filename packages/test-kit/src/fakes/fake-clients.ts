@@ -2,14 +2,14 @@
  * Fake AWS SDK v3 clients for unit tests (no moto, no network): scripted replies per command and
  * errors shaped like the SDK's service exceptions.
  */
+import { sdkError } from '../sdk-error.js';
 
-/** An error shaped like the AWS SDK v3's service exceptions (name, $fault, $metadata). */
+/**
+ * An error shaped like the AWS SDK v3's service exceptions after the SDK's retries: {@link sdkError}
+ * with `$metadata.attempts` 3 (the SDK's standard mode).
+ */
 export function awsError(name: string, status: number, message = name): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status, attempts: 3 },
-  });
+  return sdkError(name, status, { message, attempts: 3 });
 }
 
 /** One scripted reply: a value, an error to throw, or a function of the input. */
