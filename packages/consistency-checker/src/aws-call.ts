@@ -5,6 +5,7 @@ import {
   type Logger,
   noopLogger,
   retryCall,
+  sdkErrorName,
   type TokenBucket,
 } from '@ddb-migrate/core';
 
@@ -53,7 +54,7 @@ export async function callAws<T>(operation: string, policy: CallPolicy, call: ()
         hint: `AWS kept failing after ${policy.maxAttempts} attempts; check the table, the network and the account's limits, then run verify again`,
       });
     }
-    const gone = (error as { name?: string }).name === 'ResourceNotFoundException';
+    const gone = sdkErrorName(error) === 'ResourceNotFoundException';
     throw new AwsCallError(
       operation,
       error,

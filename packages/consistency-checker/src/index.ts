@@ -11,6 +11,7 @@ export type {
 export { parseSegmentRange } from './segments.js';
 export { createReportWriter, mergeSummaries, readSummaryFile, writeSummaryFile } from './report.js';
 export type { ReportWriter } from './report.js';
-export { KeyNotStableError, resyncKey } from './resync-key.js';
+export { KeyNotStableError } from './errors.js';
+export { resyncKey } from './resync-key.js';
 export type { ResyncOptions, ResyncOutcome, ResyncTable } from './resync-key.js';
 export { DEFAULT_RECHECK_ATTEMPTS, DEFAULT_RECHECK_DELAY_SECONDS, recheckDelaysMs } from './recheck-queue.js';

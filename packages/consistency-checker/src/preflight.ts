@@ -3,7 +3,13 @@ import {
   DescribeTableCommand,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { type KeyNames, keyNamesFromSchema, PreflightError } from '@ddb-migrate/core';
+import {
+  AwsCallError,
+  type KeyNames,
+  keyNamesFromSchema,
+  PreflightError,
+  sdkErrorName,
+} from '@ddb-migrate/core';
 import { type CallPolicy, callAws } from './aws-call.js';
 import type { TableSide } from './types.js';
 
@@ -50,10 +56,10 @@ async function describe(side: TableSide, role: string, policy: CallPolicy): Prom
     const out = await callAws('DescribeTable', policy, () =>
       side.client.send(new DescribeTableCommand({ TableName: side.tableName })),
     );
-    if (!out.Table) throw new Error('DescribeTable returned no table');
+    if (!out.Table) throw new AwsCallError('DescribeTable', new Error('the response has no Table'));
     return out.Table;
   } catch (error) {
-    if ((error as { cause?: { name?: string } }).cause?.name === 'ResourceNotFoundException') {
+    if (sdkErrorName((error as { cause?: unknown }).cause) === 'ResourceNotFoundException') {
       throw new PreflightError('TABLE_NOT_FOUND', `The ${role} table "${side.tableName}" does not exist`, {
         hint: `Check --${role}-table-name, --${role}-region and the ${role} account`,
         cause: error,

@@ -1,4 +1,4 @@
-import { canonicalKey, type Item, itemSizeBytes } from '@ddb-migrate/core';
+import { canonicalKey, type Item, itemSizeBytes, sdkErrorName } from '@ddb-migrate/core';
 import { callAws, payCapacity } from './aws-call.js';
 import { classify, type EngineContext, type Suspect } from './engine-context.js';
 import { BATCH_GET_LIMIT, readItems } from './read-items.js';
@@ -238,7 +238,7 @@ export class RecheckQueue {
           if (policy.signal?.aborted) throw error;
           ctx.counts.repairFailed++;
           policy.logger.warn('repair of a key failed; left to CDC and a later verify', {
-            error: (error as Error).name,
+            error: sdkErrorName(error) ?? (error as Error).name,
             message: (error as Error).message,
           });
         }

@@ -1,7 +1,7 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
-import { ConfigError, toDynamoJson } from '@ddb-migrate/core';
+import { ConfigError, localPathError, toDynamoJson } from '@ddb-migrate/core';
 import { coversAllSegments } from './segments.js';
 import type { Difference, VerifyCounts, VerifySummary } from './types.js';
 
@@ -24,9 +24,24 @@ export interface ReportWriter {
   close(): Promise<void>;
 }
 
-/** Opens (truncates) `path` for the NDJSON report. */
+const reportPathError = (error: unknown, path: string) =>
+  localPathError(error, { path, label: 'Report file', flag: '--report' });
+
+/**
+ * Opens (truncates) `path` for the NDJSON report.
+ *
+ * @throws ConfigError `LOCAL_PATH_INVALID` when the file cannot be created there (no such
+ * directory, a directory of that name, no permission).
+ */
 export function createReportWriter(path: string): ReportWriter {
-  const stream: WriteStream = createWriteStream(path, { flags: 'w' });
+  // Opened synchronously so that a bad --report fails before the scan, not after it.
+  let fd: number;
+  try {
+    fd = openSync(path, 'w');
+  } catch (error) {
+    throw reportPathError(error, path) ?? error;
+  }
+  const stream: WriteStream = createWriteStream(path, { fd });
   const failed = once(stream, 'error').then(([error]) => Promise.reject(error));
   failed.catch(() => {});
   return {
@@ -55,7 +70,11 @@ export function summaryPathFor(reportPath: string): string {
  */
 export async function writeSummaryFile(reportPath: string, summary: VerifySummary): Promise<string> {
   const path = summaryPathFor(reportPath);
-  await writeFile(path, `${JSON.stringify(summary, null, 2)}\n`);
+  try {
+    await writeFile(path, `${JSON.stringify(summary, null, 2)}\n`);
+  } catch (error) {
+    throw reportPathError(error, path) ?? error;
+  }
   return path;
 }
 

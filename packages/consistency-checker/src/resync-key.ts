@@ -5,6 +5,7 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type Item, itemsEqual } from '@ddb-migrate/core';
+import { KeyNotStableError } from './errors.js';
 
 /** What a re-sync did to the target. */
 export type ResyncOutcome = 'put' | 'delete';
@@ -23,14 +24,6 @@ export interface ResyncOptions {
   call?: <T>(operation: string, send: () => Promise<T>) => Promise<T>;
   /** Told the read units each consistent source read consumed (ReturnConsumedCapacity TOTAL). */
   onSourceRead?: (consumedRcu: number) => void | Promise<void>;
-}
-
-/** A key that kept changing (or failing) for every round. */
-export class KeyNotStableError extends Error {
-  constructor(rounds: number) {
-    super(`the source item kept changing during ${rounds} read-write-reread rounds`);
-    this.name = 'KeyNotStableError';
-  }
 }
 
 /**
