@@ -51,6 +51,19 @@ export class AwsCallError extends MigrationError {
   }
 }
 
+/**
+ * DynamoDB JSON that is not a valid item or AttributeValue. `path` names the attribute
+ * (`photos[2].thumb`), never its value.
+ */
+export class DynamoJsonError extends MigrationError {
+  readonly path: string;
+
+  constructor(path: string, problem: string) {
+    super('INVALID_DYNAMODB_JSON', `Invalid DynamoDB JSON at ${path || '(item)'}: ${problem}`);
+    this.path = path;
+  }
+}
+
 /** The hint of every {@link InternalError}. */
 export const BUG_REPORT_HINT =
   'This is a bug in ddb-migrate, not a problem with your input: please report it with the command line and the output of the same run with --verbose';

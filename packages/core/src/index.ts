@@ -6,6 +6,7 @@ export {
   AwsCallError,
   InternalError,
   BUG_REPORT_HINT,
+  DynamoJsonError,
   isMigrationError,
 } from './errors.js';
 export type { MigrationErrorOptions } from './errors.js';
@@ -20,7 +21,7 @@ export type { Env } from './env.js';
 
 // --- attribute-value (section owned by the attribute-value work) ---
 export { attributeValueType } from './attribute-value/attribute-type.js';
-export { DynamoJsonError, fromDynamoJson, toDynamoJson } from './attribute-value/dynamo-json.js';
+export { fromDynamoJson, toDynamoJson } from './attribute-value/dynamo-json.js';
 export { attributeValuesEqual, diffItemAttributes, itemsEqual } from './attribute-value/equality.js';
 export { itemSizeBytes } from './attribute-value/item-size.js';
 export { canonicalKey, extractKey, keyNamesFromSchema } from './attribute-value/key.js';

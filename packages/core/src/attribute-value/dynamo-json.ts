@@ -1,22 +1,9 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { MigrationError } from '../errors.js';
+import { DynamoJsonError } from '../errors.js';
 import { attributeValueType } from './attribute-type.js';
 import { bytesToBase64, isBytes, tryBase64ToBytes } from './bytes.js';
 import { tryParseDecimal } from './decimal.js';
 import { ATTRIBUTE_TYPE_TAGS, type AttributeTypeTag, type Item } from './types.js';
-
-/**
- * DynamoDB JSON that is not a valid item or AttributeValue. `path` names the attribute
- * (`photos[2].thumb`), never its value.
- */
-export class DynamoJsonError extends MigrationError {
-  readonly path: string;
-
-  constructor(path: string, problem: string) {
-    super('INVALID_DYNAMODB_JSON', `Invalid DynamoDB JSON at ${path || '(item)'}: ${problem}`);
-    this.path = path;
-  }
-}
 
 /**
  * Converts an item in DynamoDB wire JSON (a Lambda DynamoDB Streams image, the `Item` of an export

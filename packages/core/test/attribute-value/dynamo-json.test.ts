@@ -2,10 +2,10 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
   attributeValueFromDynamoJson,
-  DynamoJsonError,
   fromDynamoJson,
   toDynamoJson,
 } from '../../src/attribute-value/dynamo-json.js';
+import { DynamoJsonError } from '../../src/errors.js';
 import { itemsEqual } from '../../src/attribute-value/equality.js';
 import type { Item } from '../../src/attribute-value/types.js';
 import { MigrationError } from '../../src/errors.js';
