@@ -1,7 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadCommands } from './commands/index.js';
-import { type CliContext, createCliContext, setCliContext } from './context.js';
+import { type CliContext, createCliContext } from './context.js';
 import { UsageError } from './errors.js';
 import { type OutputFormat, withGlobal } from './options.js';
 import { reportError } from './output.js';
@@ -15,9 +15,8 @@ import { readCliVersion } from './version.js';
 export async function runCli(argv: string[], overrides: Partial<CliContext> = {}): Promise<number> {
   const verbose = argv.includes('--verbose');
   const ctx = createCliContext(overrides, verbose);
-  setCliContext(ctx);
   try {
-    const commands = await loadCommands();
+    const commands = await loadCommands(ctx);
     const parser = withGlobal(yargs(argv))
       .scriptName('ddb-migrate')
       .usage(

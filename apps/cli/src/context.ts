@@ -25,25 +25,15 @@ export function createCliContext(overrides: Partial<CliContext> = {}, verbose = 
   };
 }
 
-/** The process-wide context the yargs handlers use (set once by the entry). */
-let current: CliContext | undefined;
-export function setCliContext(ctx: CliContext): void {
-  current = ctx;
-}
-export function getCliContext(): CliContext {
-  if (!current) current = createCliContext();
-  return current;
-}
-
 /**
  * Runs a command's run function, prints its result and records the exit code; errors become one
  * line (the stack only with --verbose) and the mapped exit code.
  */
 export async function runAndReport<T>(
+  ctx: CliContext,
   options: GlobalOptions,
   run: (ctx: CliContext) => Promise<CommandResult<T>>,
-) {
-  const ctx = getCliContext();
+): Promise<void> {
   if (options.verbose) ctx.logger = createStderrLogger(ctx.stderr, true);
   try {
     const result = await run(ctx);

@@ -1,7 +1,9 @@
 import { recheckDelaysMs } from '@ddb-migrate/consistency-checker';
 import { describe, expect, it } from 'vitest';
 import yargs, { type Argv } from 'yargs';
-import { type VerifyCliOptions, verifyCommand } from '../src/commands/verify/command.js';
+import { verifyCommand } from '../src/commands/verify/command.js';
+import type { VerifyCliOptions } from '../src/commands/verify/run.js';
+import { createCliContext } from '../src/context.js';
 import { renderSummary } from '../src/commands/verify/render.js';
 import type { VerifyResultData } from '../src/commands/verify/run.js';
 
@@ -49,7 +51,7 @@ describe('verify summary', () => {
 
 describe('verify flags', () => {
   const parse = (args: string[]) =>
-    (verifyCommand.builder as (y: Argv) => Argv)(
+    (verifyCommand(createCliContext()).builder as (y: Argv) => Argv)(
       yargs(['--source-region', 'us-east-1', '--source-table-name', 's', ...args]),
     ).parseSync() as unknown as VerifyCliOptions;
 

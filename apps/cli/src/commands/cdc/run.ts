@@ -18,13 +18,25 @@ import {
 } from '@ddb-migrate/core';
 import { cdcRunCommand } from '../../command-line.js';
 import type { CliContext } from '../../context.js';
-import { readNumber } from '../../options.js';
+import { type GlobalOptions, readNumber, type SourceTargetOptions } from '../../options.js';
 import type { CommandResult } from '../../output.js';
 import { createProgress, formatLag } from '../../progress.js';
 import { createSqsClient } from '../../side-clients.js';
 import { resolveSides } from '../../sides.js';
-import type { CdcRunCliOptions } from './command.js';
 import { findMigrationCheckpoint, type MigrationCheckpoint } from './migration-checkpoint.js';
+
+/** Typed options of `ddb-migrate cdc run` (numbers as given: run.ts reads them with readNumber). */
+export interface CdcRunCliOptions extends GlobalOptions, SourceTargetOptions {
+  exportTime?: string;
+  exportTimeMarginSeconds: unknown;
+  ttlDeletes: 'replicate' | 'skip';
+  batchSize: unknown;
+  stopAfterIdle?: unknown;
+  /** `--state-dir` (alias `--checkpoint-dir`): where migrate keeps its state, and the checkpoint. */
+  stateDir: string;
+  dlqUrl?: string;
+  streamArn?: string;
+}
 
 /** What `cdc run` prints with --output json. */
 export interface CdcRunResult {

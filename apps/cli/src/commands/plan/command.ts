@@ -1,18 +1,20 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import { runAndReport } from '../../context.js';
+import { type CliContext, runAndReport } from '../../context.js';
 import { withMigrateFlags } from '../migrate/flags.js';
 import type { MigrateArgv } from '../migrate/options.js';
 
 /** `ddb-migrate plan` = `migrate --dry-run`: every preflight check, the plan, nothing changed. */
-export const planCommand: CommandModule<object, MigrateArgv> = {
-  command: 'plan',
-  describe: 'Check everything a migration needs and print the plan (changes nothing)',
-  builder: (yargs) => withMigrateFlags(yargs, 'plan') as never,
-  handler: async (argv: ArgumentsCamelCase<MigrateArgv>) => {
-    await runAndReport(argv, async (ctx) => {
-      const { toMigrateOptions } = await import('../migrate/options.js');
-      const { runPlan } = await import('./run.js');
-      return runPlan(toMigrateOptions(argv, { dryRun: true, env: ctx.env }), ctx);
-    });
-  },
-};
+export function planCommand(ctx: CliContext): CommandModule<object, MigrateArgv> {
+  return {
+    command: 'plan',
+    describe: 'Check everything a migration needs and print the plan (changes nothing)',
+    builder: (yargs) => withMigrateFlags(yargs, 'plan') as never,
+    handler: async (argv: ArgumentsCamelCase<MigrateArgv>) => {
+      await runAndReport(ctx, argv, async (ctx) => {
+        const { toMigrateOptions } = await import('../migrate/options.js');
+        const { runPlan } = await import('./run.js');
+        return runPlan(toMigrateOptions(argv, { dryRun: true, env: ctx.env }), ctx);
+      });
+    },
+  };
+}

@@ -8,14 +8,23 @@ import type { DeadLetterMessage } from '@ddb-migrate/cdc-lambda';
 import { ConfigError, createDynamoDbClient, createStreamsClient, fromDynamoJson } from '@ddb-migrate/core';
 import type { CliContext } from '../../context.js';
 import { ExitCode } from '../../exit-codes.js';
-import { readNumber } from '../../options.js';
+import { type GlobalOptions, readNumber, type SourceTargetOptions } from '../../options.js';
 import type { CommandResult } from '../../output.js';
 import { createSqsClient } from '../../side-clients.js';
 import { resolveSides } from '../../sides.js';
-import type { ReplayDlqCliOptions } from './command.js';
 import { type EsmFailureMessage, parseMessage, tableNameFromStreamArn } from './parse-message.js';
 import { BatchTrimmedError, readBatchKeys } from './read-batch-keys.js';
 import { describeError, resyncKeys } from './resync-keys.js';
+
+/** Typed options of `ddb-migrate replay-dlq` (numbers as given: run.ts reads them with readNumber). */
+export interface ReplayDlqCliOptions extends GlobalOptions, SourceTargetOptions {
+  /** `--dlq-url`, also accepted as `--queue-url` (this command's earlier name) and `--queue`. */
+  dlqUrl: string;
+  maxMessages?: unknown;
+  stableAttempts: unknown;
+  visibilityTimeout: unknown;
+  streamReadSeconds: unknown;
+}
 
 /** Where a message's changes are in the stream (ESM batches). */
 interface BatchRef {

@@ -1,60 +1,42 @@
 import { DEFAULT_RECHECK_ATTEMPTS, DEFAULT_RECHECK_DELAY_SECONDS } from '@ddb-migrate/consistency-checker';
 import type { Argv, CommandModule } from 'yargs';
-import { runAndReport } from '../../context.js';
-import {
-  type GlobalOptions,
-  numberOption,
-  SIDE_FLAG_NAMES,
-  type SourceTargetOptions,
-  withSourceTarget,
-} from '../../options.js';
+import { type CliContext, runAndReport } from '../../context.js';
+import { numberOption, SIDE_FLAG_NAMES, withSourceTarget } from '../../options.js';
+import type { VerifyCliOptions, VerifyMergeCliOptions } from './run.js';
 
-/** Typed options of `ddb-migrate verify` (numbers as given: run.ts reads them with readNumber). */
-export interface VerifyCliOptions extends GlobalOptions, SourceTargetOptions {
-  segments?: unknown;
-  segmentRange?: string;
-  report?: string;
-  repair: boolean;
-  recheckDelay: unknown;
-  recheckAttempts: unknown;
-  showValues: boolean;
-  maxRcu?: unknown;
-  sample?: unknown;
-  concurrency?: unknown;
-}
-
-/** Typed options of `ddb-migrate verify merge`. */
-export interface VerifyMergeCliOptions extends GlobalOptions {
-  reports: string[];
-  report?: string;
-}
-
-const mergeCommand: CommandModule<object, VerifyMergeCliOptions> = {
-  command: 'merge <reports..>',
-  describe: 'Combine the reports of verify runs that split the segments (--segment-range)',
-  builder: (yargs) =>
-    yargs
-      .positional('reports', { type: 'string', array: true, demandOption: true, describe: 'NDJSON reports' })
-      .option('report', {
-        type: 'string',
-        describe: 'Write the combined NDJSON report (and its summary) here',
-      }) as never,
-  handler: async (argv) => {
-    await runAndReport(argv, (ctx) =>
-      import('./run.js').then((m) =>
-        m.runVerifyMerge(
-          {
-            reports: argv.reports.map(String),
-            ...(argv.report ? { report: argv.report } : {}),
-            output: argv.output,
-            verbose: argv.verbose,
-          },
-          ctx,
+function mergeCommand(ctx: CliContext): CommandModule<object, VerifyMergeCliOptions> {
+  return {
+    command: 'merge <reports..>',
+    describe: 'Combine the reports of verify runs that split the segments (--segment-range)',
+    builder: (yargs) =>
+      yargs
+        .positional('reports', {
+          type: 'string',
+          array: true,
+          demandOption: true,
+          describe: 'NDJSON reports',
+        })
+        .option('report', {
+          type: 'string',
+          describe: 'Write the combined NDJSON report (and its summary) here',
+        }) as never,
+    handler: async (argv) => {
+      await runAndReport(ctx, argv, (ctx) =>
+        import('./run.js').then((m) =>
+          m.runVerifyMerge(
+            {
+              reports: argv.reports.map(String),
+              ...(argv.report ? { report: argv.report } : {}),
+              output: argv.output,
+              verbose: argv.verbose,
+            },
+            ctx,
+          ),
         ),
-      ),
-    );
-  },
-};
+      );
+    },
+  };
+}
 
 /** verify's own flags; none of them applies to `verify merge`, which reads reports, not tables. */
 const VERIFY_FLAGS = [
@@ -75,57 +57,59 @@ const VERIFY_FLAGS = [
  * `ddb-migrate verify`: parallel scan-and-compare of the source and target tables, with re-checks
  * for replication lag, an NDJSON report, optional repair; `verify merge` combines split runs.
  */
-export const verifyCommand: CommandModule<object, VerifyCliOptions> = {
-  command: 'verify',
-  describe: 'Compare the source and target tables item by item (exit 0 identical, 1 differences)',
-  builder: (yargs) => {
-    const withFlags = withSourceTarget(yargs)
-      .command(mergeCommand as CommandModule)
-      .option('segments', numberOption('TotalSegments of both scans (default: from table size, <= 256)'))
-      .option('segment-range', {
-        type: 'string',
-        describe: 'Scan only segments a-b (inclusive; needs --segments)',
-      })
-      .option('report', {
-        type: 'string',
-        describe:
-          'NDJSON report of every confirmed difference (+ .summary.json); the JSON output lists the first 100 keys either way',
-      })
-      .option('repair', {
-        type: 'boolean',
-        default: false,
-        describe:
-          'Re-sync each confirmed difference from the source (consistent read, write, re-read until stable, as replay-dlq does), so a concurrent CDC write is never overwritten with an older image',
-      })
-      .option(
-        'recheck-delay',
-        numberOption(
-          'Seconds before the first consistent re-read of a suspect; each later wait doubles (at most 30 s, or this delay if longer)',
-          DEFAULT_RECHECK_DELAY_SECONDS,
-        ),
-      )
-      .option(
-        'recheck-attempts',
-        numberOption(
-          'Consistent re-checks before reporting (0 = none); the defaults wait 2+4+8+16+30 s, about a minute of replication lag',
-          DEFAULT_RECHECK_ATTEMPTS,
-        ),
-      )
-      .option('show-values', {
-        type: 'boolean',
-        default: false,
-        describe: 'Put item values in the report and the JSON output',
-      })
-      .option('max-rcu', numberOption('Read capacity cap per side (RCU/s)'))
-      .option('sample', numberOption('Scan only this fraction (0-1] of the segments'))
-      .option('concurrency', numberOption('Segment pairs scanned at once (default min(segments, 16))'));
-    // yargs options are global by default: without this, `verify merge --help` lists them all.
-    return (withFlags as unknown as { global(keys: string[], global: boolean): Argv }).global(
-      VERIFY_FLAGS,
-      false,
-    ) as never;
-  },
-  handler: async (argv) => {
-    await runAndReport(argv, (ctx) => import('./run.js').then((m) => m.runVerify(argv, ctx)));
-  },
-};
+export function verifyCommand(ctx: CliContext): CommandModule<object, VerifyCliOptions> {
+  return {
+    command: 'verify',
+    describe: 'Compare the source and target tables item by item (exit 0 identical, 1 differences)',
+    builder: (yargs) => {
+      const withFlags = withSourceTarget(yargs)
+        .command(mergeCommand(ctx) as CommandModule)
+        .option('segments', numberOption('TotalSegments of both scans (default: from table size, <= 256)'))
+        .option('segment-range', {
+          type: 'string',
+          describe: 'Scan only segments a-b (inclusive; needs --segments)',
+        })
+        .option('report', {
+          type: 'string',
+          describe:
+            'NDJSON report of every confirmed difference (+ .summary.json); the JSON output lists the first 100 keys either way',
+        })
+        .option('repair', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'Re-sync each confirmed difference from the source (consistent read, write, re-read until stable, as replay-dlq does), so a concurrent CDC write is never overwritten with an older image',
+        })
+        .option(
+          'recheck-delay',
+          numberOption(
+            'Seconds before the first consistent re-read of a suspect; each later wait doubles (at most 30 s, or this delay if longer)',
+            DEFAULT_RECHECK_DELAY_SECONDS,
+          ),
+        )
+        .option(
+          'recheck-attempts',
+          numberOption(
+            'Consistent re-checks before reporting (0 = none); the defaults wait 2+4+8+16+30 s, about a minute of replication lag',
+            DEFAULT_RECHECK_ATTEMPTS,
+          ),
+        )
+        .option('show-values', {
+          type: 'boolean',
+          default: false,
+          describe: 'Put item values in the report and the JSON output',
+        })
+        .option('max-rcu', numberOption('Read capacity cap per side (RCU/s)'))
+        .option('sample', numberOption('Scan only this fraction (0-1] of the segments'))
+        .option('concurrency', numberOption('Segment pairs scanned at once (default min(segments, 16))'));
+      // yargs options are global by default: without this, `verify merge --help` lists them all.
+      return (withFlags as unknown as { global(keys: string[], global: boolean): Argv }).global(
+        VERIFY_FLAGS,
+        false,
+      ) as never;
+    },
+    handler: async (argv) => {
+      await runAndReport(ctx, argv, (ctx) => import('./run.js').then((m) => m.runVerify(argv, ctx)));
+    },
+  };
+}

@@ -18,12 +18,31 @@ import { ConfigError, createDynamoDbClient, TokenBucket, toDynamoJson } from '@d
 import { cdcRunCommand, type SideFlagValues, verifyRepairCommand } from '../../command-line.js';
 import type { CliContext } from '../../context.js';
 import { ExitCode } from '../../exit-codes.js';
-import { readNumber } from '../../options.js';
+import { type GlobalOptions, readNumber, type SourceTargetOptions } from '../../options.js';
 import type { CommandResult } from '../../output.js';
 import { createProgress } from '../../progress.js';
 import { resolveSides } from '../../sides.js';
-import type { VerifyCliOptions, VerifyMergeCliOptions } from './command.js';
 import { coverageNote, renderSummary } from './render.js';
+
+/** Typed options of `ddb-migrate verify` (numbers as given: run.ts reads them with readNumber). */
+export interface VerifyCliOptions extends GlobalOptions, SourceTargetOptions {
+  segments?: unknown;
+  segmentRange?: string;
+  report?: string;
+  repair: boolean;
+  recheckDelay: unknown;
+  recheckAttempts: unknown;
+  showValues: boolean;
+  maxRcu?: unknown;
+  sample?: unknown;
+  concurrency?: unknown;
+}
+
+/** Typed options of `ddb-migrate verify merge`. */
+export interface VerifyMergeCliOptions extends GlobalOptions {
+  reports: string[];
+  report?: string;
+}
 
 /** How many differing keys the JSON output lists (the --report file has all of them). */
 export const MAX_LISTED_DIFFERENCES = 100;
