@@ -179,7 +179,7 @@ function listDifference(difference: Difference): ListedDifference {
 function nextSteps(sides: SideFlagValues): string[] {
   return [
     'If CDC is running, a difference can be a change it has not applied yet: run verify again later (or with a longer --recheck-delay).',
-    `If CDC is not running (a --cdc-mode local migrate stops when idle), the target is not kept in sync: start it with ${cdcRunCommand(sides)} (or migrate with --cdc-mode lambda), then verify again.`,
+    `If CDC is not running (a --cdc-mode local migrate stops when idle), the target is not kept in sync: start it with ${cdcRunCommand(sides)} (with the --state-dir migrate used, if not .ddb-migrate: it goes on from its checkpoint) or migrate with --cdc-mode lambda, then verify again.`,
     `To copy the source's current item for each differing key now: ${verifyRepairCommand(sides)}`,
   ];
 }
