@@ -289,9 +289,9 @@ describe('plan/migrate refuse bad input with exit 2, one clear line, and change 
       ['plan', ...fx.args, '--enable-pitr', '--cdc-mode', 'local', '--output', 'json'],
       fx.env,
     );
-    const doc = JSON.parse(json.stdout) as { loadMode: string; actions: string[] };
+    const doc = JSON.parse(json.stdout) as { loadMode: string; steps: { step: string; status: string }[] };
     expect(doc.loadMode).toBe('import');
-    expect(doc.actions.some((a) => /point-in-time/.test(a))).toBe(true);
+    expect(doc.steps).toContainEqual(expect.objectContaining({ step: 'pitr', status: 'todo' }));
     expect(await snapshot(fx)).toBe(before);
   });
 });

@@ -86,6 +86,8 @@ export async function applyMigration(
           cdcMode: options.cdcMode,
         };
     state.cdcMode = options.cdcMode;
+    // No load recorded yet: the plan's choice is the current one (the target table may have appeared or gone).
+    if (!state.load) state.loadMode = plan.loadMode;
     if (facts.replaceLoad && state.load) {
       // Keep the incomplete import on record; the export is reused by the write-mode load.
       state.abandonedLoads = [...(state.abandonedLoads ?? []), { load: state.load, abandonedAt: now }];

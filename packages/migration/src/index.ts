@@ -1,6 +1,9 @@
 // Plan (reads only) and apply (steps, state, resume)
 export { planMigration } from './plan-migration.js';
-export type { MigrationPlan, PlanMigrationDeps, PlanMigrationInput } from './plan-migration.js';
+export type { MigrationPlan, PlanKey, PlanMigrationDeps, PlanMigrationInput } from './plan-migration.js';
+export type { PlanStep, PlanStepName, PlanStepStatus } from './preflight/plan-steps.js';
+export { MigrationRefusedError } from './errors.js';
+export type { Refusal } from './errors.js';
 export { applyMigration } from './apply-migration.js';
 export type { ApplyMigrationDeps, MigrationResult } from './apply-migration.js';
 export type { MigrationInput, MigrationSide, MigrationTarget } from './migration-input.js';

@@ -6,8 +6,14 @@ import {
   type MigrationSide,
   type MigrationTarget,
 } from './migration-input.js';
-import { DEFAULT_MIGRATION_OPTIONS, type LoadMode, type MigrationOptions } from './migration-options.js';
+import {
+  type CdcMode,
+  DEFAULT_MIGRATION_OPTIONS,
+  type LoadMode,
+  type MigrationOptions,
+} from './migration-options.js';
 import type { Estimate } from './preflight/estimate.js';
+import type { PlanStep } from './preflight/plan-steps.js';
 import type { Finding, PlanFacts } from './preflight/preflight-types.js';
 import { keyOf, runPreflight } from './preflight/run-preflight.js';
 import { lastFinishedStep, type MigrationKey } from './state/migration-state.js';
@@ -39,39 +45,60 @@ export interface MigrationPlan {
     table: string;
     tableArn?: string;
     itemCount: number;
-    /** e.g. `pk (partition), sk (sort)`. */
-    keySchema: string;
+    sizeBytes: number;
+    /** The key attributes, partition key first. */
+    keys: PlanKey[];
     gsis: number;
     lsis: number;
-    billing: string;
+    billing: 'PROVISIONED' | 'PAY_PER_REQUEST';
     pitr: boolean;
-    /** The stream view type, or what migrate will enable. */
-    stream: string;
+    /** The table's stream now; absent when it has none (the stream step enables one). */
+    stream?: { arn: string; viewType: string };
   };
-  target: { account: string; region: string; table: string; access: string; exists: boolean };
+  target: {
+    account: string;
+    region: string;
+    table: string;
+    /** How the target's credentials are obtained (no secrets). */
+    access: TargetAccess;
+    /** The target table exists now. */
+    exists: boolean;
+  };
   bucket: string;
   loadMode: LoadMode;
-  cdcMode: string;
+  cdcMode: CdcMode;
   fetchOnChange: boolean;
-  /** What migrate will change, in the order of its steps. */
-  actions: string[];
-  /** Every warning and note (a plan has no errors: those stop preflight). */
+  /**
+   * Every step in the order migrate runs them, each with its status: what a previous run recorded
+   * as done, what it left to resume, what is still to do.
+   */
+  steps: PlanStep[];
+  /** Every warning and note (a plan has no errors: those stop preflight), each with its code. */
   findings: Finding[];
   estimate?: Estimate;
   /** The run a previous migrate of this key left (apply resumes it). */
-  resume?: { runId: string; lastStep: string };
+  resume?: { runId: string; lastStep: string; stateFile: string };
   /** The input the plan was made from, options complete. Holds credentials: never print it. */
   input: MigrationInput;
   /** What preflight read (source description, accounts, function, queue, recorded state). */
   facts: PlanFacts;
 }
 
+/** One key attribute of the source table. */
+export interface PlanKey {
+  name: string;
+  /** S, N or B. */
+  type: string;
+  role: 'partition' | 'sort';
+}
+
 /**
  * Checks everything a migration needs and returns the complete plan; reads only, changes
- * nothing in either account nor in the state directory. Every refusal is a PreflightError naming
- * the problem and the fix (the first blocking finding, with the codes of the others).
+ * nothing in either account nor in the state directory. On resume the plan starts from the state
+ * file (steps done, steps left) after checking that what it records still exists. A refusal is a
+ * MigrationRefusedError naming every blocking problem, each with its fix.
  *
- * @throws PreflightError when a check refuses; AwsCallError/MigrationError on faults.
+ * @throws MigrationRefusedError (a PreflightError) when a check refuses; AwsCallError/MigrationError on faults.
  * @example
  * const plan = await planMigration({
  *   source: { config: { region: 'us-east-1' }, tableName: 'orders' },
@@ -82,7 +109,7 @@ export interface MigrationPlan {
  *   },
  *   options: { cdcMode: 'local', stateDir: '.ddb-migrate' },
  * });
- * console.log(plan.loadMode, plan.actions);
+ * console.log(plan.loadMode, plan.steps.filter((s) => s.status === 'todo'));
  */
 export async function planMigration(
   input: PlanMigrationInput,
@@ -99,47 +126,62 @@ export async function planMigration(
     deps.clients,
   );
   try {
-    const { facts, findings, actions, estimate } = await runPreflight(
+    const store = new StateStore(options.stateDir);
+    const { facts, findings, steps, estimate } = await runPreflight(
       { options, targetAccess: input.target.access, clients },
-      new StateStore(options.stateDir),
+      store,
     );
     const table = facts.source.table;
-    const keys = (table.KeySchema ?? []).map(
-      (k) => `${k.AttributeName} (${k.KeyType === 'HASH' ? 'partition' : 'sort'})`,
-    );
+    const keys: PlanKey[] = (table.KeySchema ?? []).map((k) => ({
+      name: k.AttributeName ?? '',
+      type: table.AttributeDefinitions?.find((a) => a.AttributeName === k.AttributeName)?.AttributeType ?? '',
+      role: k.KeyType === 'HASH' ? 'partition' : 'sort',
+    }));
+    const key = keyOf(options, facts);
     return {
-      key: keyOf(options, facts),
+      key,
       source: {
         account: facts.sourceAccountId,
         region: options.sourceRegion,
         table: options.sourceTableName,
         ...(table.TableArn ? { tableArn: table.TableArn } : {}),
         itemCount: Number(table.ItemCount ?? 0),
-        keySchema: keys.join(', '),
+        sizeBytes: Number(table.TableSizeBytes ?? 0),
+        keys,
         gsis: table.GlobalSecondaryIndexes?.length ?? 0,
         lsis: table.LocalSecondaryIndexes?.length ?? 0,
         billing:
-          table.BillingModeSummary?.BillingMode ??
-          (table.ProvisionedThroughput?.ReadCapacityUnits ? 'PROVISIONED' : 'PAY_PER_REQUEST'),
+          table.BillingModeSummary?.BillingMode === 'PROVISIONED' ||
+          (!table.BillingModeSummary?.BillingMode && table.ProvisionedThroughput?.ReadCapacityUnits)
+            ? 'PROVISIONED'
+            : 'PAY_PER_REQUEST',
         pitr: facts.pitrEnabled,
-        stream: facts.streamViewType ?? 'none (will enable NEW_AND_OLD_IMAGES)',
+        ...(facts.streamArn
+          ? { stream: { arn: facts.streamArn, viewType: facts.streamViewType ?? 'NEW_AND_OLD_IMAGES' } }
+          : {}),
       },
       target: {
         account: facts.targetAccountId,
         region: options.targetRegion,
         table: options.targetTableName,
-        access: describeAccess(input.target.access),
+        access: { ...input.target.access },
         exists: facts.targetTable !== undefined,
       },
       bucket: facts.bucket,
       loadMode: facts.loadMode,
       cdcMode: options.cdcMode,
       fetchOnChange: facts.fetchOnChange,
-      actions,
+      steps,
       findings,
       ...(estimate ? { estimate } : {}),
       ...(facts.state
-        ? { resume: { runId: facts.state.runId, lastStep: lastFinishedStep(facts.state) } }
+        ? {
+            resume: {
+              runId: facts.state.runId,
+              lastStep: lastFinishedStep(facts.state),
+              stateFile: store.pathFor(key),
+            },
+          }
         : {}),
       input: planned,
       facts,
@@ -147,10 +189,4 @@ export async function planMigration(
   } finally {
     destroy();
   }
-}
-
-function describeAccess(access: TargetAccess): string {
-  if (access.kind === 'assume-role') return `assume ${access.roleArn}`;
-  if (access.kind === 'profile') return `profile ${access.profile}`;
-  return 'source credentials';
 }

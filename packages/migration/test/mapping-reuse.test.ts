@@ -58,7 +58,6 @@ function preflightContext(input: {
     options: { cdcMode: input.cdcMode, cdcLambdaFunctionName: 'cdc-fn', lambdaEventSourceBatchSize: 100 },
     clients: { sourceLambda: input.lambda, sourceSqs: sqs },
     facts: {
-      actions: [],
       streamArn: STREAM,
       ...(input.state ? { state: { ...baseState, ...input.state } } : {}),
     },

@@ -18,7 +18,7 @@ function contextWith(summaries: ImportSummary[] | Error, loadMode: 'import' | 'w
       };
     },
   };
-  const ctx = { clients: { targetDdb }, facts: { actions: [], loadMode } } as unknown as PreflightContext;
+  const ctx = { clients: { targetDdb }, facts: { loadMode } } as unknown as PreflightContext;
   return { ctx, calls };
 }
 

@@ -93,7 +93,7 @@ describe('the recorded stream is checked before it is relied on', () => {
     const ctx = {
       options: { cdcMode: 'lambda', sourceTableName: 'src' },
       clients: { sourceStreams: streams },
-      facts: { actions: [], source: { table }, state: { stream, export: exportDone } },
+      facts: { source: { table }, state: { stream, export: exportDone } },
     } as unknown as PreflightContext;
     const findings = await checkStream(ctx);
     expect(findings).toContainEqual(
@@ -108,7 +108,7 @@ describe('the recorded stream is checked before it is relied on', () => {
   it('on resume, preflight refuses when the table has no stream any more instead of planning a new one', async () => {
     const { Table: table } = tableWithStream(RECORDED, { enabled: false });
     const streams = fakeClient({ DescribeStreamCommand: [streamStatus('DISABLED')] });
-    const facts = { actions: [], source: { table }, state: { stream, export: exportDone } };
+    const facts = { source: { table }, state: { stream, export: exportDone } };
     const ctx = {
       options: { cdcMode: 'local', sourceTableName: 'src' },
       clients: { sourceStreams: streams },
@@ -116,7 +116,7 @@ describe('the recorded stream is checked before it is relied on', () => {
     } as unknown as PreflightContext;
     const findings = await checkStream(ctx);
     expect(findings).toContainEqual(expect.objectContaining({ level: 'error', code: 'STREAM_DISABLED' }));
-    expect(facts.actions).toEqual([]);
+    expect(facts).not.toHaveProperty('streamArn');
   });
 
   it('passes a recorded stream that is still the table ENABLED latest stream', async () => {
@@ -125,7 +125,7 @@ describe('the recorded stream is checked before it is relied on', () => {
     const ctx = {
       options: { cdcMode: 'lambda', sourceTableName: 'src' },
       clients: { sourceStreams: streams },
-      facts: { actions: [], source: { table }, state: { stream, export: exportDone } },
+      facts: { source: { table }, state: { stream, export: exportDone } },
     } as unknown as PreflightContext;
     const findings = await checkStream(ctx);
     expect(findings.filter((f) => f.level === 'error')).toEqual([]);

@@ -1,5 +1,6 @@
 import {
   type EventSourceMappingConfiguration,
+  GetEventSourceMappingCommand,
   GetFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -29,11 +30,10 @@ import { streamWindowProblem } from '../steps/stream-window.js';
 export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts }) => {
   if (options.cdcMode !== 'lambda') {
     if (options.cdcMode === 'local') {
-      facts.actions.push({
-        step: 'cdc',
-        text: 'Run CDC in this process until the stream is drained (--cdc-mode local)',
-      });
-      return localModeReaders(clients, facts.streamArn);
+      return [
+        ...(await localModeReaders(clients, facts.streamArn)),
+        ...(options.dlqUrl ? await localModeQueue(clients, options.dlqUrl) : []),
+      ];
     }
     return options.cdcMode === 'none'
       ? [warning('CDC_NONE', 'No CDC: changes after the export cut-off will not reach the target')]
@@ -49,6 +49,16 @@ export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts
     facts.functionEnv = env;
   } catch (err) {
     if (awsErrorName(err) === 'ResourceNotFoundException') {
+      const cdc = facts.state?.cdc;
+      if (cdc?.mode === 'lambda' && cdc.functionConfigured) {
+        return [
+          error(
+            'FUNCTION_GONE',
+            `CDC Lambda function ${options.cdcLambdaFunctionName}, which this migration (run ${facts.state?.runId}) configured${cdc.esmUuid ? ` and mapped to the source stream (${cdc.esmUuid})` : ''}, no longer exists in the source account: the target is not kept in sync`,
+            `Deploy it again (cfn/source.yaml) and run migrate again: it configures the function and maps the stream from TRIM_HORIZON (the stream's last 24 h); for older changes run \`ddb-migrate verify --repair\` once writes to the source stopped`,
+          ),
+        ];
+      }
       return [
         error(
           'FUNCTION_NOT_FOUND',
@@ -92,11 +102,7 @@ export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts
   }
   const refusal = await mappingRefusal(clients, options.cdcLambdaFunctionName, facts);
   if (refusal) return [refusal];
-  facts.actions.push({
-    step: 'cdc',
-    text: `Configure ${options.cdcLambdaFunctionName} (EXPORT_TIME, TARGET_*) and map the source stream to it (TRIM_HORIZON, batch ${options.lambdaEventSourceBatchSize})`,
-  });
-  return [];
+  return recordedMapping(clients, facts);
 };
 
 /**
@@ -130,6 +136,52 @@ async function mappingRefusal(
     }
   }
   return undefined;
+}
+
+/**
+ * Lambda mode on resume: the event source mapping the state records still exists. A missing one
+ * is not a refusal (deleting a mapping is how other refusals are fixed): apply makes a new one at
+ * TRIM_HORIZON, and the plan says what that replays and what it cannot.
+ */
+async function recordedMapping(
+  clients: PreflightContext['clients'],
+  facts: PreflightContext['facts'],
+): Promise<Finding[]> {
+  const uuid = facts.state?.cdc?.mode === 'lambda' ? facts.state.cdc.esmUuid : undefined;
+  if (!uuid) return [];
+  try {
+    const m = await clients.sourceLambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
+    if (m.State !== 'Deleting') return [];
+  } catch (err) {
+    // Not allowed to read it: the CDC step reads it again before it relies on it.
+    if (awsErrorName(err) !== 'ResourceNotFoundException') return [];
+  }
+  facts.recordedMappingGone = true;
+  return [
+    warning(
+      'ESM_GONE',
+      `Event source mapping ${uuid}, which this migration (run ${facts.state?.runId}) created, no longer exists: the target is not kept in sync`,
+      "migrate creates a new mapping at TRIM_HORIZON, which replays the stream's last 24 h; changes older than that no mapping applied: run `ddb-migrate verify --repair` once writes to the source stopped",
+    ),
+  ];
+}
+
+/** Local mode with --dlq-url: the queue for records CDC cannot apply exists. */
+async function localModeQueue(clients: PreflightContext['clients'], dlqUrl: string): Promise<Finding[]> {
+  try {
+    await clients.sourceSqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
+    );
+    return [];
+  } catch (err) {
+    return [
+      error(
+        'DLQ_NOT_FOUND',
+        `Dead-letter queue ${dlqUrl} is not reachable (${describeError(err)})`,
+        'Create the queue (cfn/source.yaml) or fix --dlq-url',
+      ),
+    ];
+  }
 }
 
 /**

@@ -37,8 +37,10 @@ export interface PreflightFacts {
   functionEnv?: Record<string, string>;
   dlqUrl?: string;
   dlqArn?: string;
-  /** Things migrate will change; rendered in the order of the migration's steps. */
-  actions: PlannedAction[];
+  /** Lambda mode: the event source mapping the state records no longer exists (apply makes a new one). */
+  recordedMappingGone?: boolean;
+  /** The target is the source table itself: target checks are skipped (the refusal says why). */
+  targetIsSource?: boolean;
   estimate?: Estimate;
   /** A previous run's state for the same key (resume). */
   state?: MigrationState;
@@ -72,6 +74,8 @@ export interface PlanFacts {
   functionEnv?: Record<string, string>;
   dlqUrl?: string;
   dlqArn?: string;
+  /** Lambda mode: the event source mapping the state records no longer exists (apply makes a new one). */
+  recordedMappingGone: boolean;
   /** A previous run's state for the same key (resume). */
   state?: MigrationState;
 }
@@ -121,21 +125,4 @@ export function isAccessDenied(err: unknown): boolean {
   const name = awsErrorName(err);
   const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   return status === 403 || /AccessDenied|UnauthorizedOperation|Forbidden|NotAuthorized/i.test(name);
-}
-
-/** The migration's steps, in the order `migrate` runs them. */
-export const PLAN_STEPS = ['pitr', 'stream', 'export', 'load', 'settings', 'cdc'] as const;
-export type PlanStep = (typeof PLAN_STEPS)[number];
-
-/** One change the plan announces, tagged with the step that makes it. */
-export interface PlannedAction {
-  step: PlanStep;
-  text: string;
-}
-
-/** The actions as text, in step order (stable within a step). */
-export function orderedActions(actions: readonly PlannedAction[]): string[] {
-  return [...actions]
-    .sort((a, b) => PLAN_STEPS.indexOf(a.step) - PLAN_STEPS.indexOf(b.step))
-    .map((a) => a.text);
 }

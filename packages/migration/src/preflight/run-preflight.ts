@@ -1,19 +1,21 @@
-import { MigrationError, PreflightError } from '@ddb-migrate/core';
+import { MigrationError } from '@ddb-migrate/core';
+import { MigrationRefusedError } from '../errors.js';
 import type { MigrationKey } from '../state/migration-state.js';
 import type { StateStore } from '../state/state-store.js';
 import { checkCdcFunction, checkEstimate } from './cdc-checks.js';
 import type { Estimate } from './estimate.js';
 import { checkSourceIdentity, checkTargetRole } from './identity-checks.js';
-import {
-  type Finding,
-  orderedActions,
-  type PreflightCheck,
-  type PlanFacts,
-  type PreflightContext,
-  type PreflightFacts,
+import { type PlanStep, planSteps } from './plan-steps.js';
+import type {
+  Finding,
+  PreflightCheck,
+  PlanFacts,
+  PreflightContext,
+  PreflightFacts,
 } from './preflight-types.js';
 import { checkPitr, checkSourceTable, checkStream } from './source-checks.js';
 import { checkImportQuota } from './quota-checks.js';
+import { checkTargetIsSource } from './resume-checks.js';
 import { checkBucket, checkTargetTable } from './target-checks.js';
 
 /** Loads the previous run's state once both accounts are known. */
@@ -29,6 +31,7 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   checkSourceIdentity,
   checkTargetRole,
   checkState,
+  checkTargetIsSource,
   checkSourceTable,
   checkPitr,
   checkStream,
@@ -39,24 +42,24 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   checkEstimate,
 ];
 
-/** What a passed preflight returns: the complete facts, every finding, the actions in step order. */
+/** What a passed preflight returns: the complete facts, every finding, the steps in order. */
 export interface PreflightResult {
   facts: PlanFacts;
   findings: Finding[];
-  actions: string[];
+  steps: PlanStep[];
   estimate?: Estimate;
 }
 
 /**
  * Runs every preflight check. Never changes anything.
  *
- * @throws PreflightError carrying the first blocking finding (and the count of the others).
+ * @throws MigrationRefusedError naming every blocking finding, each with its fix.
  */
 export async function runPreflight(
   ctx: Omit<PreflightContext, 'facts' | 'loadState'>,
   store: StateStore,
 ): Promise<PreflightResult> {
-  const facts: PreflightFacts = { actions: [] };
+  const facts: PreflightFacts = {};
   const full: PreflightContext = {
     ...ctx,
     facts,
@@ -71,26 +74,15 @@ export async function runPreflight(
   }
   const errors = findings.filter((f) => f.level === 'error');
   if (errors.length > 0) {
-    const [first] = errors;
-    const more =
-      errors.length > 1
-        ? ` (and ${errors.length - 1} more: ${errors
-            .slice(1)
-            .map((e) => e.code)
-            .join(', ')})`
-        : '';
-    throw new PreflightError(first?.code ?? 'PREFLIGHT', `${first?.message}${more}`, {
-      hint: first?.fix ?? '',
-    });
+    throw new MigrationRefusedError(
+      errors.map((e) => ({ code: e.code, message: e.message, fix: e.fix ?? '' })),
+    );
   }
-  facts.actions.push({
-    step: 'settings',
-    text: 'Carry settings (TTL, PITR, tags, deletion protection, ...) and report drift',
-  });
+  const complete = completeFacts(facts);
   return {
-    facts: completeFacts(facts),
+    facts: complete,
     findings,
-    actions: orderedActions(facts.actions),
+    steps: planSteps(ctx.options, complete),
     ...(facts.estimate ? { estimate: facts.estimate } : {}),
   };
 }
@@ -129,6 +121,7 @@ function completeFacts(facts: PreflightFacts): PlanFacts {
     ...(facts.functionEnv ? { functionEnv: facts.functionEnv } : {}),
     ...(facts.dlqUrl ? { dlqUrl: facts.dlqUrl } : {}),
     ...(facts.dlqArn ? { dlqArn: facts.dlqArn } : {}),
+    recordedMappingGone: facts.recordedMappingGone === true,
     ...(facts.state ? { state: facts.state } : {}),
   };
 }

@@ -61,10 +61,6 @@ export const checkPitr: PreflightCheck = async ({ options, facts }) => {
   facts.pitrEnabled = status === 'ENABLED';
   if (facts.pitrEnabled || facts.state?.pitr?.status === 'done') return [];
   if (options.enablePitr) {
-    facts.actions.push({
-      step: 'pitr',
-      text: `Enable point-in-time recovery on source ${options.sourceTableName} (--enable-pitr)`,
-    });
     return [
       info('PITR_WILL_ENABLE', 'PITR is off on the source; --enable-pitr turns it on before the export'),
     ];
@@ -88,20 +84,8 @@ export const checkStream: PreflightCheck = async ({ options, clients, facts }) =
   const recorded = await checkRecordedStream({ options, clients, facts });
   if (recorded.length > 0) return recorded;
   const spec = table.StreamSpecification;
-  if (!spec?.StreamEnabled || !table.LatestStreamArn) {
-    if (options.cdcMode !== 'none') {
-      facts.actions.push({
-        step: 'stream',
-        text: `Enable a NEW_AND_OLD_IMAGES stream on source ${options.sourceTableName}`,
-      });
-    } else {
-      facts.actions.push({
-        step: 'stream',
-        text: `Enable a NEW_AND_OLD_IMAGES stream on source ${options.sourceTableName} (export cut-off marker)`,
-      });
-    }
-    return [];
-  }
+  // None yet: migrate enables NEW_AND_OLD_IMAGES (with --cdc-mode none too: it marks the export's cut-off).
+  if (!spec?.StreamEnabled || !table.LatestStreamArn) return [];
   facts.streamArn = table.LatestStreamArn;
   facts.streamViewType = spec.StreamViewType;
   if (spec.StreamViewType === 'NEW_AND_OLD_IMAGES' || spec.StreamViewType === 'NEW_IMAGE') {

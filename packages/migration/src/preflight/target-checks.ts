@@ -3,6 +3,7 @@ import { HeadBucketCommand, ListBucketsCommand, type S3Client } from '@aws-sdk/c
 import { checkKeyCompatibility } from '@ddb-migrate/core';
 import { defaultBucketName } from '../migration-options.js';
 import { IMPORT_REMEDY } from '../steps/import-completeness.js';
+import { checkRecordedExport, checkRecordedLoad, recordedBucketGone } from './resume-checks.js';
 import {
   awsErrorName,
   describeError,
@@ -21,14 +22,19 @@ import {
  */
 export const checkTargetTable: PreflightCheck = async ({ options, clients, facts }) => {
   const source = facts.source?.table;
-  if (!source || !facts.targetAccountId) return [];
+  if (!source || !facts.targetAccountId || facts.targetIsSource) return [];
   const resumed = facts.state?.load;
   if (resumed?.failure && resumed.mode === 'import' && resumed.status !== 'done') {
     return checkReplaceImport(options, clients, facts, resumed.failure);
   }
   if (resumed) {
-    facts.loadMode = resumed.mode;
-    return [info('LOAD_RESUMED', `Resuming the ${resumed.mode} load recorded in the state file`)];
+    return checkRecordedLoad(
+      options,
+      clients,
+      facts,
+      resumed,
+      await describeTarget(clients, options.targetTableName),
+    );
   }
   const lookup = await describeTarget(clients, options.targetTableName);
   if ('denied' in lookup) return [lookup.denied];
@@ -83,10 +89,6 @@ export const checkTargetTable: PreflightCheck = async ({ options, clients, facts
         'The target table exists, is empty and key-compatible: write mode loads into it',
       ),
     );
-    facts.actions.push({
-      step: 'load',
-      text: `Write the export into existing target table ${options.targetTableName} (BatchWriteItem)`,
-    });
     return findings;
   }
   if (hasLsi && options.loadMode === 'import') {
@@ -106,13 +108,6 @@ export const checkTargetTable: PreflightCheck = async ({ options, clients, facts
         'Source has LSIs: write mode creates the table with them and writes the data',
       ),
     );
-  facts.actions.push({
-    step: 'load',
-    text:
-      facts.loadMode === 'import'
-        ? `Create target table ${options.targetTableName} with ImportTable from the export`
-        : `Create target table ${options.targetTableName} (full schema) and write the export into it`,
-  });
   return findings;
 };
 
@@ -143,10 +138,6 @@ async function checkReplaceImport(
   }
   facts.loadMode = 'write';
   facts.replaceLoad = true;
-  facts.actions.push({
-    step: 'load',
-    text: `Replace the incomplete import: create target table ${options.targetTableName} (full schema) and write the recorded export into it`,
-  });
   return [warning('LOAD_REPLACED', `${failure.message}; write mode replaces that load`)];
 }
 
@@ -170,18 +161,43 @@ async function describeTarget(
   }
 }
 
-/** The export bucket exists and is owned by the target account (HeadBucket with ExpectedBucketOwner). */
+/**
+ * The export bucket exists and is owned by the target account (HeadBucket with ExpectedBucketOwner).
+ * On resume it is the bucket of the recorded export, checked while the load still needs it, and
+ * then so is the export itself.
+ */
 export const checkBucket: PreflightCheck = async ({ options, clients, facts }) => {
   if (!facts.targetAccountId) return [];
-  const bucket = options.targetS3BucketName ?? defaultBucketName(options.targetRegion, facts.targetAccountId);
+  const given = options.targetS3BucketName ?? defaultBucketName(options.targetRegion, facts.targetAccountId);
+  const exp = facts.state?.export;
+  const recorded = exp && !exp.failure ? exp : undefined;
+  const bucket = recorded?.bucket ?? given;
   facts.bucket = bucket;
+  const findings: Finding[] = [];
+  if (recorded) {
+    const load = facts.replaceLoad ? undefined : facts.state?.load;
+    // Loaded: the bucket has served its purpose (it may have been emptied or deleted since).
+    if (load?.status === 'done') return [];
+    if (options.targetS3BucketName !== undefined && options.targetS3BucketName !== recorded.bucket) {
+      findings.push(
+        warning(
+          'BUCKET_RECORDED',
+          `This migration's export is in bucket ${recorded.bucket}; --target-s3-bucket-name ${options.targetS3BucketName} is not used`,
+          'Drop the flag, or move the state file away to start a new migration with the other bucket',
+        ),
+      );
+    }
+  }
   try {
     await clients.targetS3.send(
       new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: facts.targetAccountId }),
     );
   } catch (err) {
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 404 || awsErrorName(err) === 'NotFound' || awsErrorName(err) === 'NoSuchBucket') {
+    const notFound =
+      status === 404 || awsErrorName(err) === 'NotFound' || awsErrorName(err) === 'NoSuchBucket';
+    if (notFound && recorded) return [...findings, recordedBucketGone(options, facts, recorded)];
+    if (notFound) {
       return [
         error(
           'BUCKET_NOT_FOUND',
@@ -219,11 +235,8 @@ export const checkBucket: PreflightCheck = async ({ options, clients, facts }) =
       ),
     ];
   }
-  facts.actions.push({
-    step: 'export',
-    text: `Export source at time T (at least ${options.streamSettleSeconds} s after the stream started) to s3://${bucket}/${options.s3Prefix}/${options.sourceTableName}/<runId>/ (owner ${facts.targetAccountId})`,
-  });
-  return [];
+  if (recorded) findings.push(...(await checkRecordedExport(options, clients, facts, recorded)));
+  return findings;
 };
 
 async function ownedBuckets(s3: Pick<S3Client, 'send'>, bucket: string): Promise<string[] | undefined> {

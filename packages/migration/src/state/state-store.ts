@@ -1,8 +1,17 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { MigrationError } from '@ddb-migrate/core';
 import type { MigrationKey, MigrationState } from './migration-state.js';
+
+/** The longest file name most file systems take (bytes; every part of a name here is ASCII). */
+const NAME_MAX = 255;
+/** What {@link StateStore.save} appends for its temporary file: `.<pid>.<8 hex>.tmp` (pid up to 7 digits). */
+const SAVE_SUFFIX_LENGTH = '.4194304.ffffffff.tmp'.length;
+/** What the CDC runner appends to its checkpoint file at most: `.lease.<uuid>.tmp`. */
+const CHECKPOINT_SUFFIX_LENGTH = '.lease.00000000-0000-0000-0000-000000000000.tmp'.length;
+/** The part of each table name a shortened file name keeps. */
+const SHORT_TABLE_LENGTH = 40;
 
 /**
  * One JSON file per migration in the state directory. Every save writes a temporary file,
@@ -12,10 +21,41 @@ import type { MigrationKey, MigrationState } from './migration-state.js';
 export class StateStore {
   constructor(readonly dir: string) {}
 
-  /** File name for a key: readable, and unique per (source, target) pair. */
+  /**
+   * File name for a key: readable, and unique per (source, target) pair:
+   * `<account>.<region>.<table>--<account>.<region>.<table>.json`. When that is too long for the
+   * file system with the suffixes of its temporary and companion files (DynamoDB table names have
+   * up to 255 characters, a file name as many bytes), the tables are cut short and a hash of the
+   * whole key follows a `+`, which no table name, Region or account holds, so the two forms never
+   * collide. Every name that could be saved before keeps its form, so existing state is found.
+   */
   static fileName(key: MigrationKey): string {
-    const part = (account: string, region: string, table: string) => `${account}.${region}.${table}`;
-    return `${part(key.sourceAccountId, key.sourceRegion, key.sourceTableName)}--${part(key.targetAccountId, key.targetRegion, key.targetTableName)}.json`;
+    const name = (length = Number.POSITIVE_INFINITY) => {
+      const part = (account: string, region: string, table: string) =>
+        `${account}.${region}.${table.slice(0, length)}`;
+      return `${part(key.sourceAccountId, key.sourceRegion, key.sourceTableName)}--${part(key.targetAccountId, key.targetRegion, key.targetTableName)}`;
+    };
+    const full = `${name()}.json`;
+    if (full.length + SAVE_SUFFIX_LENGTH <= NAME_MAX) return full;
+    const hash = createHash('sha256').update(full).digest('hex').slice(0, 24);
+    return `${name(SHORT_TABLE_LENGTH)}+${hash}.json`;
+  }
+
+  /**
+   * The local CDC checkpoint file next to the state of `key`. Its lease (`.lease`) and their
+   * temporary files must fit in a file name as well, so a long name is shortened with a hash too.
+   */
+  static checkpointFileName(key: MigrationKey): string {
+    const state = StateStore.fileName(key).replace(/\.json$/, '');
+    const name = `${state}.cdc-checkpoint.json`;
+    if (name.length + CHECKPOINT_SUFFIX_LENGTH <= NAME_MAX) return name;
+    const hash = createHash('sha256').update(state).digest('hex').slice(0, 24);
+    return `${state.slice(0, NAME_MAX - CHECKPOINT_SUFFIX_LENGTH - 50)}+${hash}.cdc-checkpoint.json`;
+  }
+
+  /** True when a checkpoint file of this name (and its lease's temporary file) fits the file system. */
+  static fitsCheckpoint(path: string): boolean {
+    return basename(path).length + CHECKPOINT_SUFFIX_LENGTH <= NAME_MAX;
   }
 
   pathFor(key: MigrationKey): string {

@@ -188,10 +188,18 @@ async function waitForStreamToSettle(ctx: StepContext): Promise<void> {
   const readyAt = enabledAt + Math.max(settleMs, 1000);
   const waitMs = readyAt - Date.now();
   if (waitMs <= 0) return;
-  ctx.logger.info('waiting for the new stream to cover the export accuracy window', {
-    seconds: Math.ceil(waitMs / 1000),
-  });
-  while (Date.now() < readyAt) await ctx.sleep(Math.min(1000, readyAt - Date.now()));
+  const seconds = Math.ceil(waitMs / 1000);
+  ctx.logger.debug('waiting for the new stream to cover the export accuracy window', { seconds });
+  // The 1 s floor (a stream "enabled" this very second) is not worth a countdown.
+  const shown = settleMs >= 1000;
+  if (shown) ctx.progress({ phase: 'settle', type: 'start', seconds });
+  while (Date.now() < readyAt) {
+    await ctx.sleep(Math.min(1000, readyAt - Date.now()));
+    const remainingSeconds = Math.max(0, Math.ceil((readyAt - Date.now()) / 1000));
+    if (shown && remainingSeconds > 0)
+      ctx.progress({ phase: 'settle', type: 'update', remainingSeconds, seconds });
+  }
+  if (shown) ctx.progress({ phase: 'settle', type: 'end', seconds });
 }
 
 /** What to do about a FAILED export, by its FailureCode (free text on AWS, e.g. S3NoSuchBucket). */

@@ -56,6 +56,7 @@ export function fakeStepContext(input: {
     fetchOnChange: false,
     loadMode: 'import',
     replaceLoad: false,
+    recordedMappingGone: false,
     bucket: 'target-bucket',
     ...input.facts,
   };

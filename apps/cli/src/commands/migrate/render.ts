@@ -1,56 +1,10 @@
-import { describeImportCounts, type MigrationPlan, type MigrationProgress } from '@ddb-migrate/migration';
-import { createProgress, formatLag, formatSeconds, type Progress } from '../../progress.js';
-import type { MigrateResult, PlanDocument } from './run.js';
+import { describeImportCounts, type MigrationProgress } from '@ddb-migrate/migration';
+import { createProgress, formatLag, type Progress } from '../../progress.js';
+import type { MigrateResult } from './run.js';
+import { settleCountdown } from './settle-countdown.js';
 
-/** The plan as printed (`--output json`): the plan without the input and facts apply acts on. */
-export function planDocument(plan: MigrationPlan): PlanDocument {
-  const { input: _input, facts: _facts, ...document } = plan;
-  return document;
-}
-
-/** Renders the plan as a readable two-column table plus actions, findings and estimates. */
-export function renderPlan(plan: PlanDocument): string {
-  const rows: [string, string][] = [
-    ['Source', `${plan.source.table}  (account ${plan.source.account}, ${plan.source.region})`],
-    ['  keys', plan.source.keySchema],
-    ['  indexes', `${plan.source.gsis} GSI, ${plan.source.lsis} LSI`],
-    ['  items', plan.source.itemCount.toLocaleString('en-US')],
-    ['  billing', plan.source.billing],
-    ['  PITR', plan.source.pitr ? 'enabled' : 'disabled'],
-    ['  stream', plan.source.stream],
-    ['Target', `${plan.target.table}  (account ${plan.target.account}, ${plan.target.region})`],
-    ['  access', plan.target.access],
-    ['  table', plan.target.exists ? 'exists (empty, key-compatible)' : 'absent (will be created)'],
-    ['Bucket', plan.bucket],
-    ['Load mode', plan.loadMode],
-    ['CDC mode', `${plan.cdcMode}${plan.fetchOnChange ? ' (fetch-on-change)' : ''}`],
-  ];
-  if (plan.estimate) {
-    const e = plan.estimate;
-    rows.push(
-      [
-        'Size',
-        `${(e.sizeBytes / 1024 ** 2).toFixed(1)} MiB${e.sizeGuessed ? ' (guessed from item count)' : ''}`,
-      ],
-      ['Est. export', `~${formatSeconds(e.exportMinutes * 60)}, about $${e.exportCostUsd.toFixed(2)}`],
-      ['Est. load', `~${formatSeconds(e.loadMinutes * 60)}, about $${e.loadCostUsd.toFixed(2)}`],
-    );
-  }
-  if (plan.resume)
-    rows.push(['Resume', `run ${plan.resume.runId}, last finished step: ${plan.resume.lastStep}`]);
-  const width = Math.max(...rows.map(([k]) => k.length));
-  const lines = ['Migration plan', ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), '', 'Will do:'];
-  plan.actions.forEach((a, i) => {
-    lines.push(`  ${i + 1}. ${a}`);
-  });
-  const notes = plan.findings.filter((f) => f.level !== 'error');
-  if (notes.length > 0) {
-    lines.push('', 'Notes:');
-    for (const f of notes)
-      lines.push(`  ${f.level === 'warning' ? '!' : '-'} ${f.message}${f.fix ? ` (${f.fix})` : ''}`);
-  }
-  return lines.join('\n');
-}
+// The plan's rendering lives with the plan command; migrate prints the same plan.
+export { planDocument, renderPlan } from '../plan/render.js';
 
 /** The final summary of a migrate run, for --output text. */
 export function renderSummary(report: MigrateResult): string {
@@ -118,8 +72,10 @@ const PHASES = {
 export function renderProgress(
   stderr: NodeJS.WritableStream & { isTTY?: boolean },
 ): (event: MigrationProgress) => void {
-  const bars = new Map<MigrationProgress['phase'], Progress>();
-  const bar = (phase: MigrationProgress['phase'], total?: number): Progress => {
+  type BarPhase = Exclude<MigrationProgress['phase'], 'settle'>;
+  const bars = new Map<BarPhase, Progress>();
+  const settle = settleCountdown(stderr);
+  const bar = (phase: BarPhase, total?: number): Progress => {
     let p = bars.get(phase);
     if (!p) {
       p = createProgress(stderr, { ...PHASES[phase], ...(total === undefined ? {} : { total }) });
@@ -127,11 +83,15 @@ export function renderProgress(
     }
     return p;
   };
-  const finish = (phase: MigrationProgress['phase'], line: string) => {
+  const finish = (phase: BarPhase, line: string) => {
     bar(phase).done(line);
     bars.delete(phase);
   };
   return (e) => {
+    if (e.phase === 'settle') {
+      settle(e);
+      return;
+    }
     if (e.type === 'start') {
       bars.delete(e.phase);
       bar(e.phase, 'expectedItems' in e ? e.expectedItems : undefined);

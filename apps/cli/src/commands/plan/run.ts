@@ -3,7 +3,7 @@ import type { CliContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 import { resolveSides } from '../../sides.js';
 import { toMigrationInput } from '../migrate/migration-input.js';
-import { planDocument, renderPlan } from '../migrate/render.js';
+import { planDocument, renderPlan } from './render.js';
 import type { MigrateOptions, PlanDocument } from '../migrate/run.js';
 
 /** `plan` takes the migrate flags (`--yes` and `--dry-run` change nothing here). */
