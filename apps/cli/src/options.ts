@@ -146,6 +146,8 @@ export interface NumberRange {
   /** The value must be greater than min (not equal). */
   aboveMin?: boolean;
   integer?: boolean;
+  /** The value a refusal suggests; default the smallest allowed (give one where that is unsafe). */
+  example?: number;
 }
 
 /**
@@ -178,7 +180,7 @@ export function readNumber(value: unknown, flag: string, range: NumberRange = {}
       : `${min === undefined ? '' : aboveMin ? ` above ${min}` : ` of at least ${min}`}${max === undefined ? '' : ` up to ${max}`}`;
   const shown = typeof value === 'boolean' || given === '' ? 'no value' : `"${given}"`;
   throw new ConfigError(`${flag} must be ${kind}${bounds} (got ${shown})`, {
-    hint: `Pass e.g. ${flag} ${min === undefined ? 1 : aboveMin ? min + 1 : min}`,
+    hint: `Pass e.g. ${flag} ${range.example ?? (min === undefined ? 1 : aboveMin ? min + 1 : min)}`,
   });
 }
 

@@ -24,8 +24,13 @@ export function toMigrateOptions(
     }
     return v.trim();
   };
-  const int = (k: string, min: number, max: number): number | undefined =>
-    readNumber(argv[k], `--${kebab(k)}`, { min, max, integer: true });
+  const int = (k: string, min: number, max: number, example?: number): number | undefined =>
+    readNumber(argv[k], `--${kebab(k)}`, {
+      min,
+      max,
+      integer: true,
+      ...(example === undefined ? {} : { example }),
+    });
   const sourceTableName = str('sourceTableName');
   if (!sourceTableName)
     throw new ConfigError('--source-table-name is required', { hint: 'Pass --source-table-name <table>' });
@@ -113,7 +118,8 @@ export function toMigrateOptions(
     writeConcurrency: int('writeConcurrency', 1, 256) ?? 8,
     // 120 is the CDC Lambda's own floor (EXPORT_TIME_MARGIN_SECONDS): exports are accurate to +-1 min.
     exportTimeMarginSeconds: int('exportTimeMarginSeconds', 120, 86_400) ?? 300,
-    streamSettleSeconds: int('streamSettleSeconds', 0, 3_600) ?? 65,
+    // 0 is allowed (stand-ins with exact exports) but unsafe on AWS: suggest the default.
+    streamSettleSeconds: int('streamSettleSeconds', 0, 3_600, 65) ?? 65,
     s3Prefix,
     pollSeconds: int('pollSeconds', 1, 600) ?? 10,
   };
