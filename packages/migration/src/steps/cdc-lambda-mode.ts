@@ -10,7 +10,7 @@ import {
   type UpdateEventSourceMappingRequest,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { AwsCallError, MigrationError } from '@ddb-migrate/core';
+import { AwsCallError, InternalError, MigrationError } from '@ddb-migrate/core';
 import { awsErrorNameOf, retryAws } from '../aws-retry.js';
 import { targetRoleArn } from '../migration-input.js';
 import {
@@ -25,7 +25,7 @@ import { assertRecordedStream } from './recorded-stream.js';
 /** The function's environment for this migration (the seed's names, merged over what is there). */
 export function cdcFunctionEnvironment(ctx: StepContext): Record<string, string> {
   const exportTime = ctx.state.export?.exportTime;
-  if (!exportTime) throw new MigrationError('STATE_ORDER', 'CDC before the export finished');
+  if (!exportTime) throw new InternalError('CDC before the export finished');
   const roleArn = targetRoleArn(ctx.targetAccess);
   return {
     TARGET_DYNAMODB_TABLE_NAME: ctx.options.targetTableName,
@@ -78,7 +78,7 @@ export function eventSourceMappingRequest(
  */
 export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
   const streamArn = ctx.state.stream?.streamArn;
-  if (!streamArn) throw new MigrationError('STATE_ORDER', 'CDC before the stream was recorded');
+  if (!streamArn) throw new InternalError('CDC before the stream was recorded');
   await assertRecordedStream(ctx, 'before CDC starts');
   const lambda = ctx.clients.sourceLambda;
   const fn = ctx.options.cdcLambdaFunctionName;

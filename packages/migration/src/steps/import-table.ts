@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   AwsCallError,
+  InternalError,
   type LocatedExport,
   MigrationError,
   toImportTableCreationParameters,
@@ -30,8 +31,7 @@ import { locateRecordedExport } from './recorded-export.js';
  */
 export async function importTableStep(ctx: StepContext): Promise<void> {
   const exp = ctx.state.export;
-  if (!exp?.exportArn || exp.status !== 'done')
-    throw new MigrationError('STATE_ORDER', 'Import before the export finished');
+  if (!exp?.exportArn || exp.status !== 'done') throw new InternalError('Import before the export finished');
   if (ctx.state.load?.status === 'done') return;
   let step: LoadStep;
   // Kept for the completeness check, so a fresh run reads the export's manifest once.
@@ -109,7 +109,7 @@ export async function importTableStep(ctx: StepContext): Promise<void> {
  */
 async function expectedCount(ctx: StepContext, known: LocatedExport | undefined) {
   const exp = ctx.state.export;
-  if (!exp?.exportArn) throw new MigrationError('STATE_ORDER', 'Import before the export finished');
+  if (!exp?.exportArn) throw new InternalError('Import before the export finished');
   if (exp.itemCount !== undefined) return { items: exp.itemCount, source: 'export' as const };
   const located = known ?? (await locateRecordedExport(ctx, exp));
   return expectedExportItemCount({

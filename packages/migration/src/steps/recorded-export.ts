@@ -1,4 +1,4 @@
-import { type LocatedExport, locateExportDataFiles, MigrationError } from '@ddb-migrate/core';
+import { InternalError, type LocatedExport, locateExportDataFiles } from '@ddb-migrate/core';
 import { retryAws } from '../aws-retry.js';
 import type { ExportStep } from '../state/migration-state.js';
 import type { StepContext } from '../step-context.js';
@@ -9,7 +9,7 @@ import type { StepContext } from '../step-context.js';
  */
 export function locateRecordedExport(ctx: StepContext, exp: ExportStep): Promise<LocatedExport> {
   const exportArn = exp.exportArn;
-  if (!exportArn) throw new MigrationError('STATE_ORDER', 'Load before the export was recorded');
+  if (!exportArn) throw new InternalError('Load before the export was recorded');
   // Reads only, so safe to repeat after an S3 throttle (SlowDown, 503) or a 5xx.
   return retryAws(ctx, 'locate export data files', () =>
     locateExportDataFiles(ctx.clients.targetS3, {

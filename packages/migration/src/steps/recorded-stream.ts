@@ -1,6 +1,6 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
-import { AwsCallError, MigrationError } from '@ddb-migrate/core';
+import { AwsCallError, InternalError, MigrationError } from '@ddb-migrate/core';
 import { awsErrorNameOf, retryAws } from '../aws-retry.js';
 import type { StepContext } from '../step-context.js';
 import { streamIdentityProblem } from '../stream-identity.js';
@@ -12,7 +12,7 @@ import { streamIdentityProblem } from '../stream-identity.js';
  */
 export async function assertRecordedStream(ctx: StepContext, when: string): Promise<void> {
   const recorded = ctx.state.stream?.streamArn;
-  if (!recorded) throw new MigrationError('STATE_ORDER', `${when}: no stream recorded`);
+  if (!recorded) throw new InternalError(`${when}: no stream recorded`);
   try {
     const table = await retryAws(ctx, 'DescribeTable', () =>
       ctx.clients.sourceDdb.send(new DescribeTableCommand({ TableName: ctx.options.sourceTableName })),

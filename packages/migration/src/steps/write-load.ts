@@ -1,5 +1,11 @@
 import { CreateTableCommand, DescribeTableCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
-import { AwsCallError, keyNamesFromSchema, MigrationError, toCreateTableInput } from '@ddb-migrate/core';
+import {
+  AwsCallError,
+  InternalError,
+  keyNamesFromSchema,
+  MigrationError,
+  toCreateTableInput,
+} from '@ddb-migrate/core';
 import { loadExportFiles } from '../loader/load-export-files.js';
 import { awsErrorNameOf, retryAws } from '../aws-retry.js';
 import type { StepContext } from '../step-context.js';
@@ -11,8 +17,7 @@ import { locateRecordedExport } from './recorded-export.js';
  */
 export async function writeLoadStep(ctx: StepContext): Promise<void> {
   const exp = ctx.state.export;
-  if (!exp?.exportArn || exp.status !== 'done')
-    throw new MigrationError('STATE_ORDER', 'Load before the export finished');
+  if (!exp?.exportArn || exp.status !== 'done') throw new InternalError('Load before the export finished');
   if (ctx.state.load?.status === 'done') return;
   const source = ctx.facts.source;
   if (!ctx.state.load) {
