@@ -1,4 +1,4 @@
-import { type Logger, retryCall } from '@ddb-migrate/core';
+import { type Logger, retryCall, sdkErrorName } from '@ddb-migrate/core';
 
 /** What {@link retryAws} needs from its caller (a StepContext fits). */
 export interface RetryHost {
@@ -15,13 +15,6 @@ export interface RetryPolicy {
   /** Backoff base and cap in ms (full jitter; defaults 1 s and 15 s). */
   baseMs?: number;
   maxMs?: number;
-}
-
-/** The SDK error name (`ResourceInUseException`, ...), or '' for non-errors. */
-export function awsErrorNameOf(err: unknown): string {
-  const e = err as { name?: unknown; Code?: unknown } | undefined;
-  if (typeof e?.name === 'string') return e.name;
-  return typeof e?.Code === 'string' ? e.Code : '';
 }
 
 /**
@@ -47,7 +40,7 @@ export async function retryAws<T>(
     onRetry: (error, attempt, delayMs) =>
       host.logger.warn('AWS call will be retried', {
         operation,
-        error: awsErrorNameOf(error),
+        error: sdkErrorName(error) ?? 'Error',
         attempt,
         delayMs,
       }),

@@ -4,6 +4,7 @@ import {
   GetFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { describeSdkError, sdkErrorName } from '@ddb-migrate/core';
 import { estimateMigration } from './estimate.js';
 import {
   droppingMapping,
@@ -15,8 +16,6 @@ import {
   unrecordedMapping,
 } from '../mapping-policy.js';
 import {
-  awsErrorName,
-  describeError,
   error,
   type Finding,
   info,
@@ -48,7 +47,7 @@ export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts
     env = fn.Environment?.Variables ?? {};
     facts.functionEnv = env;
   } catch (err) {
-    if (awsErrorName(err) === 'ResourceNotFoundException') {
+    if (sdkErrorName(err) === 'ResourceNotFoundException') {
       const cdc = facts.state?.cdc;
       if (cdc?.mode === 'lambda' && cdc.functionConfigured) {
         return [
@@ -70,7 +69,7 @@ export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts
     return [
       error(
         'FUNCTION_UNREADABLE',
-        `Cannot read CDC function ${options.cdcLambdaFunctionName} (${describeError(err)})`,
+        `Cannot read CDC function ${options.cdcLambdaFunctionName} (${describeSdkError(err)})`,
         'Grant lambda:GetFunctionConfiguration',
       ),
     ];
@@ -95,7 +94,7 @@ export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts
     return [
       error(
         'DLQ_NOT_FOUND',
-        `Dead-letter queue ${dlqUrl} is not reachable (${describeError(err)})`,
+        `Dead-letter queue ${dlqUrl} is not reachable (${describeSdkError(err)})`,
         'Create the queue (cfn/source.yaml) or fix --dlq-url',
       ),
     ];
@@ -154,7 +153,7 @@ async function recordedMapping(
     if (m.State !== 'Deleting') return [];
   } catch (err) {
     // Not allowed to read it: the CDC step reads it again before it relies on it.
-    if (awsErrorName(err) !== 'ResourceNotFoundException') return [];
+    if (sdkErrorName(err) !== 'ResourceNotFoundException') return [];
   }
   facts.recordedMappingGone = true;
   return [
@@ -177,7 +176,7 @@ async function localModeQueue(clients: PreflightContext['clients'], dlqUrl: stri
     return [
       error(
         'DLQ_NOT_FOUND',
-        `Dead-letter queue ${dlqUrl} is not reachable (${describeError(err)})`,
+        `Dead-letter queue ${dlqUrl} is not reachable (${describeSdkError(err)})`,
         'Create the queue (cfn/source.yaml) or fix --dlq-url',
       ),
     ];
@@ -200,7 +199,7 @@ async function localModeReaders(
     return [
       warning(
         'STREAM_READERS_UNKNOWN',
-        `Cannot list the event source mappings on the source stream (${describeError(err)})`,
+        `Cannot list the event source mappings on the source stream (${describeSdkError(err)})`,
         'Grant lambda:ListEventSourceMappings, or make sure no mapping reads the stream while local CDC runs',
       ),
     ];

@@ -1,6 +1,7 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { describeSdkError, unreachableEndpoint } from '@ddb-migrate/core';
 import { targetRoleArn } from '../migration-input.js';
-import { describeError, error, type PreflightCheck } from './preflight-types.js';
+import { error, type Finding, type PreflightCheck } from './preflight-types.js';
 
 /** The source credentials work, and belong to --source-account-id when given. */
 export const checkSourceIdentity: PreflightCheck = async ({ options, clients, facts }) => {
@@ -8,10 +9,12 @@ export const checkSourceIdentity: PreflightCheck = async ({ options, clients, fa
   try {
     out = await clients.sourceSts.send(new GetCallerIdentityCommand({}));
   } catch (err) {
+    const unreachable = unreachableFinding('source', err);
+    if (unreachable) return [unreachable];
     return [
       error(
         'SOURCE_CREDENTIALS',
-        `The source credentials do not work (${describeError(err)})`,
+        `The source credentials do not work (${describeSdkError(err)})`,
         'Configure credentials for the source account (AWS_PROFILE, --source-profile or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)',
       ),
     ];
@@ -36,10 +39,12 @@ export const checkTargetRole: PreflightCheck = async ({ options, targetAccess, c
   try {
     out = await clients.targetSts.send(new GetCallerIdentityCommand({}));
   } catch (err) {
+    const unreachable = unreachableFinding('target', err);
+    if (unreachable) return [unreachable];
     const how =
       targetAccess.kind === 'assume-role'
-        ? `Cannot assume the target role ${targetAccess.roleArn} (${describeError(err)})`
-        : `The target credentials do not work (${describeError(err)})`;
+        ? `Cannot assume the target role ${targetAccess.roleArn} (${describeSdkError(err)})`
+        : `The target credentials do not work (${describeSdkError(err)})`;
     return [
       error(
         'TARGET_ROLE_NOT_ASSUMABLE',
@@ -62,3 +67,17 @@ export const checkTargetRole: PreflightCheck = async ({ options, targetAccess, c
   }
   return [];
 };
+
+/**
+ * A connection that never reached the endpoint (refused, unknown host, no route) is about the
+ * endpoint or the network, never the credentials: say so, with where it tried to connect.
+ */
+function unreachableFinding(side: 'source' | 'target', err: unknown): Finding | undefined {
+  const unreachable = unreachableEndpoint(err);
+  if (!unreachable) return undefined;
+  return error(
+    'ENDPOINT_UNREACHABLE',
+    `Cannot reach the ${side} AWS endpoint${unreachable.where ? ` ${unreachable.where}` : ''}: ${unreachable.reason} (${unreachable.code})`,
+    'Check --endpoint-url (or AWS_ENDPOINT_URL) and that the service there is running, or the network and proxy settings',
+  );
+}

@@ -1,5 +1,6 @@
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import type { SourceTableInfo, TargetAccess } from '@ddb-migrate/core';
+import { sdkErrorName } from '@ddb-migrate/core';
 import type { MigrationClients } from '../migration-clients.js';
 import type { EngineOptions } from '../migration-input.js';
 import type { LoadMode } from '../migration-options.js';
@@ -107,22 +108,9 @@ export const warning = (code: string, message: string, fix?: string): Finding =>
 });
 export const info = (code: string, message: string): Finding => ({ level: 'info', code, message });
 
-/** The SDK error's name (or the HTTP status for bodies the SDK cannot parse). */
-export function awsErrorName(err: unknown): string {
-  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
-  if (e?.$metadata?.httpStatusCode === 403) return e.name && e.name !== 'Error' ? e.name : 'AccessDenied';
-  return e?.name ?? e?.Code ?? 'Error';
-}
-
-/** One line about an error for findings. */
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message.split('\n')[0]}`;
-  return String(err);
-}
-
 /** True for the ways AWS (and stand-ins) say "not allowed". */
 export function isAccessDenied(err: unknown): boolean {
-  const name = awsErrorName(err);
+  const name = sdkErrorName(err) ?? '';
   const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   return status === 403 || /AccessDenied|UnauthorizedOperation|Forbidden|NotAuthorized/i.test(name);
 }

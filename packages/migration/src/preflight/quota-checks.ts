@@ -1,5 +1,6 @@
 import { ListImportsCommand } from '@aws-sdk/client-dynamodb';
-import { describeError, error, type PreflightCheck, warning } from './preflight-types.js';
+import { describeSdkError } from '@ddb-migrate/core';
+import { error, type PreflightCheck, warning } from './preflight-types.js';
 
 /** DynamoDB runs at most 50 imports at once per account (ImportTable's LimitExceededException). */
 export const MAX_CONCURRENT_IMPORTS = 50;
@@ -25,7 +26,7 @@ export const checkImportQuota: PreflightCheck = async ({ clients, facts }) => {
     return [
       warning(
         'IMPORT_QUOTA_UNKNOWN',
-        `Could not count the target account's imports in flight (${describeError(err)})`,
+        `Could not count the target account's imports in flight (${describeSdkError(err)})`,
         `ImportTable fails with LimitExceededException when ${MAX_CONCURRENT_IMPORTS} imports are running; allow dynamodb:ListImports to check it up front`,
       ),
     ];

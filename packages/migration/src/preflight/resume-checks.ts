@@ -3,12 +3,10 @@ import {
   DescribeImportCommand,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { isMigrationError, locateExportDataFiles } from '@ddb-migrate/core';
+import { describeSdkError, isMigrationError, locateExportDataFiles, sdkErrorName } from '@ddb-migrate/core';
 import type { ExportStep, LoadStep, MigrationState } from '../state/migration-state.js';
 import { StateStore } from '../state/state-store.js';
 import {
-  awsErrorName,
-  describeError,
   error,
   type Finding,
   info,
@@ -132,11 +130,11 @@ export async function checkRecordedExport(
       await clients.sourceDdb.send(new DescribeExportCommand({ ExportArn: exp.exportArn }));
       return [];
     } catch (err) {
-      if (!/ExportNotFound|ResourceNotFound/.test(awsErrorName(err))) return [];
+      if (!/ExportNotFound|ResourceNotFound/.test(sdkErrorName(err) ?? '')) return [];
       return [
         error(
           'EXPORT_GONE',
-          `Export ${exp.exportArn}, which run ${state.runId} started, is unknown to DynamoDB (${describeError(err)})`,
+          `Export ${exp.exportArn}, which run ${state.runId} started, is unknown to DynamoDB (${describeSdkError(err)})`,
           restart,
         ),
       ];
@@ -174,7 +172,7 @@ export async function checkRecordedExport(
     return [
       warning(
         'EXPORT_DATA_UNREADABLE',
-        `Cannot check the data files of export ${exp.exportArn} under ${where} (${describeError(err)})`,
+        `Cannot check the data files of export ${exp.exportArn} under ${where} (${describeSdkError(err)})`,
         'The load reads them; allow s3:ListBucket and s3:GetObject on the bucket to the target role',
       ),
     ];

@@ -1,4 +1,4 @@
-import { MigrationError } from '@ddb-migrate/core';
+import { InternalError } from '@ddb-migrate/core';
 import { MigrationRefusedError } from '../errors.js';
 import type { MigrationKey } from '../state/migration-state.js';
 import type { StateStore } from '../state/state-store.js';
@@ -97,11 +97,7 @@ function completeFacts(facts: PreflightFacts): PlanFacts {
     const missing = Object.entries({ sourceAccountId, targetAccountId, source, bucket, loadMode })
       .filter(([, v]) => !v)
       .map(([k]) => k);
-    throw new MigrationError(
-      'INTERNAL',
-      `Preflight passed without finding ${missing.join(', ')} (a bug in ddb-migrate)`,
-      { hint: 'Please report it with the command line and the --verbose output' },
-    );
+    throw new InternalError(`Preflight passed without finding ${missing.join(', ')}`);
   }
   return {
     sourceAccountId,

@@ -1,11 +1,9 @@
 import { type AttributeValue, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
-import { describeSourceTable, isMigrationError } from '@ddb-migrate/core';
+import { describeSdkError, describeSourceTable, isMigrationError, sdkErrorName } from '@ddb-migrate/core';
 import { asDynamoDbClient } from '../migration-clients.js';
 import { streamIdentityProblem } from '../stream-identity.js';
 import {
-  awsErrorName,
-  describeError,
   error,
   type Finding,
   info,
@@ -118,7 +116,7 @@ export const checkStream: PreflightCheck = async ({ options, clients, facts }) =
     findings.push(
       error(
         'SOURCE_READ_DENIED',
-        `The stream is ${spec.StreamViewType} and the source cannot be read (GetItem: ${describeError(err)})`,
+        `The stream is ${spec.StreamViewType} and the source cannot be read (GetItem: ${describeSdkError(err)})`,
         'Grant dynamodb:GetItem on the source table to the migrating principal (and the CDC function), or switch the stream to NEW_AND_OLD_IMAGES',
       ),
     );
@@ -155,11 +153,11 @@ async function checkRecordedStream({
       );
       recordedStatus = out.StreamDescription?.StreamStatus ?? 'ENABLED';
     } catch (err) {
-      if (awsErrorName(err) !== 'ResourceNotFoundException') {
+      if (sdkErrorName(err) !== 'ResourceNotFoundException') {
         return [
           error(
             'STREAM_UNREADABLE',
-            `Cannot read the recorded source stream ${step.streamArn} (${describeError(err)})`,
+            `Cannot read the recorded source stream ${step.streamArn} (${describeSdkError(err)})`,
             "Grant dynamodb:DescribeStream on the source table's stream",
           ),
         ];

@@ -1,12 +1,10 @@
 import { DescribeTableCommand, ScanCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand, ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { checkKeyCompatibility } from '@ddb-migrate/core';
+import { checkKeyCompatibility, describeSdkError, sdkErrorName } from '@ddb-migrate/core';
 import { defaultBucketName } from '../migration-options.js';
 import { IMPORT_REMEDY } from '../steps/import-completeness.js';
 import { checkRecordedExport, checkRecordedLoad, recordedBucketGone } from './resume-checks.js';
 import {
-  awsErrorName,
-  describeError,
   error,
   type Finding,
   info,
@@ -150,11 +148,11 @@ async function describeTarget(
     const out = await clients.targetDdb.send(new DescribeTableCommand({ TableName: name }));
     return { table: out.Table };
   } catch (err) {
-    if (awsErrorName(err) === 'ResourceNotFoundException') return { table: undefined };
+    if (sdkErrorName(err) === 'ResourceNotFoundException') return { table: undefined };
     return {
       denied: error(
         'TARGET_READ_DENIED',
-        `Cannot describe target table ${name} (${describeError(err)})`,
+        `Cannot describe target table ${name} (${describeSdkError(err)})`,
         'Grant dynamodb:DescribeTable in the target account to the target role',
       ),
     };
@@ -195,7 +193,7 @@ export const checkBucket: PreflightCheck = async ({ options, clients, facts }) =
   } catch (err) {
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     const notFound =
-      status === 404 || awsErrorName(err) === 'NotFound' || awsErrorName(err) === 'NoSuchBucket';
+      status === 404 || sdkErrorName(err) === 'NotFound' || sdkErrorName(err) === 'NoSuchBucket';
     if (notFound && recorded) return [...findings, recordedBucketGone(options, facts, recorded)];
     if (notFound) {
       return [
@@ -218,7 +216,7 @@ export const checkBucket: PreflightCheck = async ({ options, clients, facts }) =
     return [
       error(
         'BUCKET_UNREACHABLE',
-        `Cannot reach export bucket ${bucket} (${describeError(err)})`,
+        `Cannot reach export bucket ${bucket} (${describeSdkError(err)})`,
         'Check the bucket name and the target role',
       ),
     ];

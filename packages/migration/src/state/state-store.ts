@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { MigrationError } from '@ddb-migrate/core';
+import { ConfigError, localPathError } from '@ddb-migrate/core';
 import type { MigrationKey, MigrationState } from './migration-state.js';
 
 /** The longest file name most file systems take (bytes; every part of a name here is ASCII). */
@@ -64,23 +64,27 @@ export class StateStore {
 
   /** The saved state for `key`, or undefined. */
   async load(key: MigrationKey): Promise<MigrationState | undefined> {
-    return readState(this.pathFor(key));
+    return readState(this.pathFor(key), this.dir);
   }
 
   /** Writes `state` atomically (stamps updatedAt). */
   async save(state: MigrationState): Promise<void> {
     state.updatedAt = new Date().toISOString();
-    await mkdir(this.dir, { recursive: true });
     const target = this.pathFor(state.key);
     const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const handle = await open(tmp, 'w');
     try {
-      await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
+      await mkdir(this.dir, { recursive: true });
+      const handle = await open(tmp, 'w');
+      try {
+        await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, target);
+    } catch (error) {
+      throw stateDirError(error, this.dir) ?? error;
     }
-    await rename(tmp, target);
   }
 
   /** Every state in the directory (status). */
@@ -90,13 +94,13 @@ export class StateStore {
       names = await readdir(this.dir);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
+      throw stateDirError(error, this.dir) ?? error;
     }
     const states: MigrationState[] = [];
     for (const name of names
       .filter((n) => n.endsWith('.json') && !n.endsWith('.cdc-checkpoint.json'))
       .sort()) {
-      const state = await readState(join(this.dir, name));
+      const state = await readState(join(this.dir, name), this.dir);
       if (state) states.push(state);
     }
     return states;
@@ -108,22 +112,39 @@ export class StateStore {
   }
 }
 
-async function readState(path: string): Promise<MigrationState | undefined> {
+/** A state dir the user can fix (a file of that name, no permission): bad input naming it. */
+const stateDirError = (error: unknown, dir: string) =>
+  localPathError(error, { path: dir, label: 'State dir', flag: '--state-dir' });
+
+async function readState(path: string, dir: string): Promise<MigrationState | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    throw stateDirError(error, dir) ?? error;
   }
+  let state: MigrationState | undefined;
+  let cause: unknown;
   try {
-    const state = JSON.parse(text) as MigrationState;
-    if (state.version !== 1 || !state.key) throw new Error('unknown state version');
-    return state;
+    state = JSON.parse(text) as MigrationState;
   } catch (error) {
-    throw new MigrationError('STATE_UNREADABLE', `State file ${path} is not a ddb-migrate state`, {
-      hint: 'Move the file away to start this migration from scratch',
-      cause: error,
+    cause = error;
+  }
+  if (state?.version !== 1 || !state.key) {
+    // Bad input, not a failure: the file is the user's to move away or restore (exit 2).
+    throw new ConfigError(`State file ${path} is not a ddb-migrate state (${describeState(state, cause)})`, {
+      code: 'STATE_UNREADABLE',
+      hint: 'Move the file away to start this migration from scratch, or restore it from a backup',
+      ...(cause === undefined ? {} : { cause }),
     });
   }
+  return state;
+}
+
+function describeState(state: MigrationState | undefined, cause: unknown): string {
+  if (cause !== undefined) return 'not valid JSON';
+  if (typeof state !== 'object' || state === null) return 'not a JSON object';
+  if (state.version !== 1) return `format version ${String(state.version)}; this ddb-migrate reads 1`;
+  return 'no migration key';
 }

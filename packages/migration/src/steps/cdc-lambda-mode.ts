@@ -10,8 +10,8 @@ import {
   type UpdateEventSourceMappingRequest,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { AwsCallError, InternalError, MigrationError } from '@ddb-migrate/core';
-import { awsErrorNameOf, retryAws } from '../aws-retry.js';
+import { AwsCallError, InternalError, MigrationError, sdkErrorName } from '@ddb-migrate/core';
+import { retryAws } from '../aws-retry.js';
 import { targetRoleArn } from '../migration-input.js';
 import {
   droppingMapping,
@@ -148,7 +148,7 @@ export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
           } catch (err) {
             // ResourceConflictException: a mapping of this function on this stream appeared
             // meanwhile (reuse it), or the function is still updating (retried).
-            if (awsErrorNameOf(err) !== 'ResourceConflictException') throw err;
+            if (sdkErrorName(err) !== 'ResourceConflictException') throw err;
             const found = await findLiveMapping(ctx, streamArn);
             if (!found?.UUID) throw err;
             raced = adoptable(ctx, found);

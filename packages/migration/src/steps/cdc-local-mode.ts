@@ -1,6 +1,6 @@
 import { createHandler, cutoffEpochSeconds, runStream, type RunnerSummary } from '@ddb-migrate/cdc-lambda';
 import { join } from 'node:path';
-import { keyNamesFromSchema, MigrationError } from '@ddb-migrate/core';
+import { InternalError, keyNamesFromSchema } from '@ddb-migrate/core';
 import { StateStore } from '../state/state-store.js';
 import type { StepContext } from '../step-context.js';
 
@@ -13,7 +13,7 @@ import type { StepContext } from '../step-context.js';
 export async function cdcLocalStep(ctx: StepContext): Promise<RunnerSummary> {
   const streamArn = ctx.state.stream?.streamArn;
   const exportTime = ctx.state.export?.exportTime;
-  if (!streamArn || !exportTime) throw new MigrationError('STATE_ORDER', 'CDC before the export finished');
+  if (!streamArn || !exportTime) throw new InternalError('CDC before the export finished');
   // A recorded name too long for its lease file never held a checkpoint (the runner could not start).
   const recorded = ctx.state.cdc?.checkpointDir;
   const checkpointFile =

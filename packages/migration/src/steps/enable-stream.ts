@@ -1,7 +1,7 @@
 import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
-import { AwsCallError, MigrationError } from '@ddb-migrate/core';
-import { awsErrorNameOf, retryAws } from '../aws-retry.js';
+import { AwsCallError, MigrationError, sdkErrorName } from '@ddb-migrate/core';
+import { retryAws } from '../aws-retry.js';
 import type { StepContext } from '../step-context.js';
 
 /**
@@ -48,7 +48,7 @@ export async function enableStreamStep(ctx: StepContext): Promise<void> {
     } catch (err) {
       throw new AwsCallError('UpdateTable (enable stream)', err, {
         hint:
-          awsErrorNameOf(err) === 'ResourceInUseException'
+          sdkErrorName(err) === 'ResourceInUseException'
             ? `Table ${table} stayed UPDATING; wait until it is ACTIVE and run migrate again`
             : 'Allow dynamodb:UpdateTable on the source table',
       });
@@ -114,7 +114,7 @@ async function streamEnabled(ctx: StepContext, arn: string): Promise<boolean> {
     return out.StreamDescription?.StreamStatus === 'ENABLED';
   } catch (err) {
     // A stream created a moment ago may not be visible to DescribeStream yet.
-    if (awsErrorNameOf(err) === 'ResourceNotFoundException') return false;
+    if (sdkErrorName(err) === 'ResourceNotFoundException') return false;
     throw err;
   }
 }

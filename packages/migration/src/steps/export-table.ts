@@ -5,9 +5,9 @@ import {
   ExportTableToPointInTimeCommand,
   ListExportsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { AwsCallError, MigrationError } from '@ddb-migrate/core';
+import { AwsCallError, MigrationError, sdkErrorName } from '@ddb-migrate/core';
 import type { ExportStep } from '../state/migration-state.js';
-import { awsErrorNameOf, retryAws } from '../aws-retry.js';
+import { retryAws } from '../aws-retry.js';
 import type { StepContext } from '../step-context.js';
 import { assertRecordedStream } from './recorded-stream.js';
 
@@ -216,7 +216,7 @@ export function exportFailureRemedy(code: string | undefined): string {
 
 /** Hint for an ExportTableToPointInTime request that was refused. */
 function exportRequestHint(err: unknown): string {
-  switch (awsErrorNameOf(err)) {
+  switch (sdkErrorName(err)) {
     case 'PointInTimeRecoveryUnavailableException':
       return 'Turn on PITR on the source (or pass --enable-pitr) and run migrate again';
     case 'ExportConflictException':

@@ -11,10 +11,11 @@ import {
   InternalError,
   type LocatedExport,
   MigrationError,
+  sdkErrorName,
   toImportTableCreationParameters,
 } from '@ddb-migrate/core';
 import type { ImportCounts, LoadStep } from '../state/migration-state.js';
-import { awsErrorNameOf, retryAws } from '../aws-retry.js';
+import { retryAws } from '../aws-retry.js';
 import type { StepContext } from '../step-context.js';
 import {
   describeImportCounts,
@@ -259,7 +260,7 @@ async function guardExpiredToken(ctx: StepContext, step: LoadStep): Promise<void
       ctx.clients.targetDdb.send(new DescribeTableCommand({ TableName: ctx.options.targetTableName })),
     );
   } catch (err) {
-    if (awsErrorNameOf(err) !== 'ResourceNotFoundException') throw new AwsCallError('DescribeTable', err);
+    if (sdkErrorName(err) !== 'ResourceNotFoundException') throw new AwsCallError('DescribeTable', err);
     exists = false;
   }
   if (!exists) {
@@ -281,7 +282,7 @@ async function guardExpiredToken(ctx: StepContext, step: LoadStep): Promise<void
 /** Hint for an ImportTable request that was refused. */
 function importRequestHint(ctx: StepContext, err: unknown): string {
   const table = ctx.options.targetTableName;
-  switch (awsErrorNameOf(err)) {
+  switch (sdkErrorName(err)) {
     case 'ResourceInUseException':
       return `Target table ${table} already exists (ImportTable only creates new tables): if an earlier import of this run created it, find it with \`aws dynamodb list-imports\`; otherwise delete the table or use --load-mode write, then run migrate again`;
     case 'LimitExceededException':

@@ -1,7 +1,7 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
-import { AwsCallError, InternalError, MigrationError } from '@ddb-migrate/core';
-import { awsErrorNameOf, retryAws } from '../aws-retry.js';
+import { AwsCallError, InternalError, MigrationError, sdkErrorName } from '@ddb-migrate/core';
+import { retryAws } from '../aws-retry.js';
 import type { StepContext } from '../step-context.js';
 import { streamIdentityProblem } from '../stream-identity.js';
 
@@ -40,7 +40,7 @@ async function describeStreamStatus(ctx: StepContext, arn: string): Promise<stri
     );
     return out.StreamDescription?.StreamStatus ?? 'ENABLED';
   } catch (err) {
-    if (awsErrorNameOf(err) === 'ResourceNotFoundException') return 'NOT_FOUND';
+    if (sdkErrorName(err) === 'ResourceNotFoundException') return 'NOT_FOUND';
     throw err;
   }
 }

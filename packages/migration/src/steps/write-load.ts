@@ -4,10 +4,11 @@ import {
   InternalError,
   keyNamesFromSchema,
   MigrationError,
+  sdkErrorName,
   toCreateTableInput,
 } from '@ddb-migrate/core';
 import { loadExportFiles } from '../loader/load-export-files.js';
-import { awsErrorNameOf, retryAws } from '../aws-retry.js';
+import { retryAws } from '../aws-retry.js';
 import type { StepContext } from '../step-context.js';
 import { locateRecordedExport } from './recorded-export.js';
 
@@ -118,7 +119,7 @@ async function waitActive(ctx: StepContext, name: string): Promise<void> {
     } catch (err) {
       // DescribeTable is eventually consistent: right after CreateTable it may say the table
       // does not exist yet.
-      if (awsErrorNameOf(err) !== 'ResourceNotFoundException') throw new AwsCallError('DescribeTable', err);
+      if (sdkErrorName(err) !== 'ResourceNotFoundException') throw new AwsCallError('DescribeTable', err);
     }
     await ctx.sleep(1000);
   }
