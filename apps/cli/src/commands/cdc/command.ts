@@ -13,7 +13,7 @@ function runCommand(ctx: CliContext): CommandModule<object, CdcRunCliOptions> {
         .option('export-time', {
           type: 'string',
           describe:
-            "Export time T: skip records older than floor(T) - margin ('2024-05-01 12:34:56+0000', ISO-8601 or epoch seconds; default: apply everything)",
+            "Export time T: skip records older than floor(T) - margin ('2024-05-01 12:34:56+0000', ISO-8601 or epoch seconds; default: the cut-off of the --cdc-mode local migration of these tables in --state-dir, else apply everything)",
         })
         .option(
           'export-time-margin-seconds',
