@@ -2,7 +2,7 @@ import { GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadBucketCommand, HeadObjectCommand, ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { AwsCallError } from '@ddb-migrate/core';
+import { AwsCallError, sdkErrorName } from '@ddb-migrate/core';
 
 /** One reason bootstrap refuses before it changes anything, with its fix. */
 export interface BootstrapProblem {
@@ -16,9 +16,8 @@ export type StackResources = ReadonlySet<string>;
 
 const status = (error: unknown) =>
   (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-const errorName = (error: unknown) => (error as { name?: string }).name ?? '';
 const denied = (error: unknown) =>
-  status(error) === 403 || /AccessDenied|UnauthorizedOperation/.test(errorName(error));
+  status(error) === 403 || /AccessDenied|UnauthorizedOperation/.test(sdkErrorName(error) ?? '');
 
 /** `HeadBucket`: 'free' (404), 'ours' / 'foreign' (exists; owner by ListBuckets), 'elsewhere' (301). */
 export async function bucketOwnership(
@@ -130,7 +129,7 @@ export async function namedResourceProblem(
       await resource.lambda.send(new GetFunctionCommand({ FunctionName: input.name }));
     } else await resource.sqs.send(new GetQueueUrlCommand({ QueueName: input.name }));
   } catch (error) {
-    if (/NoSuchEntity|ResourceNotFound|QueueDoesNotExist|NonExistentQueue/.test(errorName(error)))
+    if (/NoSuchEntity|ResourceNotFound|QueueDoesNotExist|NonExistentQueue/.test(sdkErrorName(error) ?? ''))
       return undefined;
     if (status(error) === 404 || denied(error)) return undefined;
     throw new AwsCallError(OPERATION[resource.kind], error);

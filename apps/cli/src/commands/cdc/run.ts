@@ -21,7 +21,7 @@ import type { CliContext } from '../../context.js';
 import { type GlobalOptions, readNumber, type SourceTargetOptions } from '../../options.js';
 import type { CommandResult } from '../../output.js';
 import { createProgress, formatLag } from '../../progress.js';
-import { createSqsClient } from '../../side-clients.js';
+import { assertQueueExists, createSqsClient } from '../../side-clients.js';
 import { resolveSides } from '../../sides.js';
 import { findMigrationCheckpoint, type MigrationCheckpoint } from './migration-checkpoint.js';
 
@@ -100,6 +100,8 @@ export async function runCdc(
   const targetTable = options.targetTableName ?? options.sourceTableName;
   const source = await describe(sourceDdb, options.sourceTableName, 'source');
   await describe(targetDdb, targetTable, 'target');
+  const sqs = options.dlqUrl ? createSqsClient(sides.source) : undefined;
+  if (sqs && options.dlqUrl) await assertQueueExists(sqs, options.dlqUrl, '--dlq-url');
   const streamArn = options.streamArn ?? source.LatestStreamArn;
   const viewType = source.StreamSpecification?.StreamViewType;
   if (streamArn === undefined || source.StreamSpecification?.StreamEnabled === false) {
@@ -145,7 +147,7 @@ export async function runCdc(
     {
       target: targetDdb,
       source: sourceDdb,
-      ...(options.dlqUrl ? { sqs: createSqsClient(sides.source) } : {}),
+      ...(sqs ? { sqs } : {}),
       logger: { ...ctx.logger, info: ctx.logger.debug },
       onResult: (result) => {
         for (const [name, value] of Object.entries(result.counters)) {

@@ -1,5 +1,5 @@
 import { type ResyncTable, resyncKey } from '@ddb-migrate/consistency-checker';
-import type { Item } from '@ddb-migrate/core';
+import { describeSdkError, type Item } from '@ddb-migrate/core';
 
 type Table = ResyncTable;
 
@@ -34,15 +34,10 @@ export async function resyncKeys(
         else outcome.deletes += 1;
       } catch (error) {
         outcome.failed += 1;
-        outcome.firstError ??= describeError(error);
+        outcome.firstError ??= describeSdkError(error);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
   return outcome;
-}
-
-/** `Name: message` of an error, for reports. */
-export function describeError(error: unknown): string {
-  return `${(error as Error).name}: ${(error as Error).message}`;
 }

@@ -5,16 +5,22 @@ import {
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import type { DeadLetterMessage } from '@ddb-migrate/cdc-lambda';
-import { ConfigError, createDynamoDbClient, createStreamsClient, fromDynamoJson } from '@ddb-migrate/core';
+import {
+  ConfigError,
+  createDynamoDbClient,
+  createStreamsClient,
+  describeSdkError,
+  fromDynamoJson,
+} from '@ddb-migrate/core';
 import type { CliContext } from '../../context.js';
 import { ExitCode } from '../../exit-codes.js';
 import { type GlobalOptions, readNumber, type SourceTargetOptions } from '../../options.js';
 import type { CommandResult } from '../../output.js';
-import { createSqsClient } from '../../side-clients.js';
+import { assertQueueExists, createSqsClient } from '../../side-clients.js';
 import { resolveSides } from '../../sides.js';
 import { type EsmFailureMessage, parseMessage, tableNameFromStreamArn } from './parse-message.js';
 import { BatchTrimmedError, readBatchKeys } from './read-batch-keys.js';
-import { describeError, resyncKeys } from './resync-keys.js';
+import { resyncKeys } from './resync-keys.js';
 
 /** Typed options of `ddb-migrate replay-dlq` (numbers as given: run.ts reads them with readNumber). */
 export interface ReplayDlqCliOptions extends GlobalOptions, SourceTargetOptions {
@@ -116,6 +122,7 @@ export async function runReplayDlq(
   };
   const seen = new Set<string>();
   const limit = maxMessages ?? Number.POSITIVE_INFINITY;
+  await assertQueueExists(sqs, queueUrl, '--dlq-url');
 
   while (result.received < limit) {
     const out = await sqs.send(
@@ -205,7 +212,7 @@ export async function runReplayDlq(
       result.engineRecords.resynced += 1;
       ctx.logger.debug('key re-synced', { sequenceNumber });
     } catch (error) {
-      fail(describeError(error));
+      fail(describeSdkError(error));
     }
   }
 
@@ -242,7 +249,7 @@ export async function runReplayDlq(
         ctx.logger.warn('ESM batch no longer in the stream; message left in the queue', fields);
         return;
       }
-      fail(describeError(error));
+      fail(describeSdkError(error));
     }
   }
 

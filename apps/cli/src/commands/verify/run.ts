@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import {
   createReportWriter,
@@ -14,7 +13,13 @@ import {
   verifyTables,
   writeSummaryFile,
 } from '@ddb-migrate/consistency-checker';
-import { ConfigError, createDynamoDbClient, TokenBucket, toDynamoJson } from '@ddb-migrate/core';
+import {
+  ConfigError,
+  createDynamoDbClient,
+  localPathError,
+  toDynamoJson,
+  TokenBucket,
+} from '@ddb-migrate/core';
 import { cdcRunCommand, type SideFlagValues, verifyRepairCommand } from '../../command-line.js';
 import type { CliContext } from '../../context.js';
 import { ExitCode } from '../../exit-codes.js';
@@ -192,8 +197,14 @@ export async function runVerifyMerge(
   const merged = mergeSummaries(await Promise.all(options.reports.map((r) => readSummaryFile(r))));
   const data: VerifyResultData = { ...merged, coverage: coverageNote(merged.startedAt) };
   if (options.report) {
-    const out = createWriteStream(options.report);
-    for (const report of options.reports) await pipeline(createReadStream(report), out, { end: false });
+    const out = openMergedReport(options.report);
+    for (const report of options.reports) {
+      try {
+        await pipeline(createReadStream(report), out, { end: false });
+      } catch (error) {
+        throw localPathError(error, { path: report, label: 'Report' }) ?? error;
+      }
+    }
     await new Promise<void>((resolve, reject) =>
       out.end((error?: Error | null) => (error ? reject(error) : resolve())),
     );
@@ -201,6 +212,15 @@ export async function runVerifyMerge(
     data.summaryFile = await writeSummaryFile(options.report, merged);
   }
   return { data, text: renderSummary(data), exitCode: exitCodeOf(merged) };
+}
+
+/** Opens (truncates) the merged report at once, so a bad --report is bad input before any copy. */
+function openMergedReport(path: string): WriteStream {
+  try {
+    return createWriteStream(path, { fd: openSync(path, 'w') });
+  } catch (error) {
+    throw localPathError(error, { path, label: 'Report file', flag: '--report' }) ?? error;
+  }
 }
 
 /** 1 when differences remain (not repaired), else 0. */
