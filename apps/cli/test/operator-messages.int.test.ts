@@ -140,4 +140,23 @@ describe('cdc run on a stream it has caught up with', () => {
       checkpointOf: 'cdc',
     });
   });
+
+  it('Ctrl-C stops it with exit 0 and the command that resumes it', async () => {
+    const t = await twoTables('NEW_AND_OLD_IMAGES');
+    await t.put(t.sourceClient, t.source.name, 'a', '1');
+    const stateDir = await mkdtemp(join(tmpdir(), 'cdc-sigint-'));
+    const run = cli(
+      ['cdc', 'run', '--source-region', 'us-east-1', ...t.tables, '--state-dir', stateDir],
+      t.env,
+    );
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(process.listenerCount('SIGINT')).toBeGreaterThan(0);
+
+    process.emit('SIGINT');
+    const stopped = await run;
+
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stdout).toMatch(/stopped \(aborted\)/);
+    expect(stopped.stdout).toMatch(/Resume with[^\n]*:\n {2}ddb-migrate cdc run --source-region us-east-1 /);
+  });
 });
