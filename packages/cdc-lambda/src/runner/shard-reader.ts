@@ -4,7 +4,13 @@ import {
   GetShardIteratorCommand,
   type _Record as StreamSdkRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import { backoffDelayMs, isRetryableCallError, type MigrationError, retryCall } from '@ddb-migrate/core';
+import {
+  AwsCallError,
+  backoffDelayMs,
+  isRetryableCallError,
+  type MigrationError,
+  retryCall,
+} from '@ddb-migrate/core';
 import { streamTrimmedError } from './stream-trimmed.js';
 
 /** Backoff of the Streams calls: LimitExceededException (HTTP 400, not retried by the SDK), throttles, 5xx. */
@@ -113,7 +119,12 @@ export class ShardReader {
                 : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: this.lastRead }),
             }),
           );
-          if (!out.ShardIterator) throw new Error(`GetShardIterator returned no iterator for ${shardId}`);
+          if (!out.ShardIterator) {
+            throw new AwsCallError(
+              'GetShardIterator',
+              new Error(`the response has no iterator for ${shardId}`),
+            );
+          }
           return out.ShardIterator;
         },
         {

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline/promises';
-import { PreflightError } from '@ddb-migrate/core';
+import { MigrationError, PreflightError } from '@ddb-migrate/core';
 import {
   applyMigration,
   type MigrationOptions,
@@ -54,8 +54,13 @@ export async function runMigrate(
   // Every file reader and batch writer listens on this one signal.
   setMaxListeners(1000, controller.signal);
   const onSignal = () => {
-    ctx.stderr.write(`\nInterrupted: the state is saved; resume with: ${migrateCommand(options)}\n`);
-    controller.abort(new Error('interrupted'));
+    const resume = migrateCommand(options);
+    ctx.stderr.write(`\nInterrupted: the state is saved; resume with: ${resume}\n`);
+    controller.abort(
+      new MigrationError('INTERRUPTED', 'migrate was interrupted (Ctrl-C) and stopped at a saved state', {
+        hint: `Resume with: ${resume}`,
+      }),
+    );
   };
   process.once('SIGINT', onSignal);
   try {
