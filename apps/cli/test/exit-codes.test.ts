@@ -12,7 +12,7 @@ describe('exitCodeFor', () => {
   });
 
   it('follows the class, not the name: a renamed PreflightError is still 2, a name alone is not', () => {
-    const renamed = new PreflightError('X', 'refused');
+    const renamed = new PreflightError('TABLE_NOT_FOUND', 'refused');
     renamed.name = 'SomethingElse';
     expect(exitCodeFor(renamed)).toBe(ExitCode.BadInput);
     const impostor = new MigrationError('EXPORT_FAILED', 'export failed');

@@ -1,3 +1,4 @@
+import type { ErrorCode } from './error-codes.js';
 import { describeSdkError } from './sdk-error.js';
 
 /** Options every {@link MigrationError} accepts. */
@@ -16,10 +17,10 @@ export interface MigrationErrorOptions {
  * throw new MigrationError('STATE_CONFLICT', 'An export is already in flight', { hint: 'Re-run migrate to resume it' });
  */
 export class MigrationError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint?: string;
 
-  constructor(code: string, message: string, options: MigrationErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: MigrationErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -29,14 +30,14 @@ export class MigrationError extends Error {
 
 /** A flag, environment variable or file the user supplied is missing or malformed. */
 export class ConfigError extends MigrationError {
-  constructor(message: string, options: MigrationErrorOptions & { code?: string } = {}) {
+  constructor(message: string, options: MigrationErrorOptions & { code?: ErrorCode } = {}) {
     super(options.code ?? 'CONFIG_INVALID', message, options);
   }
 }
 
 /** A precondition checked before any write does not hold; nothing has been changed. */
 export class PreflightError extends MigrationError {
-  constructor(code: string, message: string, options: MigrationErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: MigrationErrorOptions = {}) {
     super(code, message, options);
   }
 }

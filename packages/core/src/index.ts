@@ -10,6 +10,7 @@ export {
   isMigrationError,
 } from './errors.js';
 export type { MigrationErrorOptions } from './errors.js';
+export type { ErrorCode } from './error-codes.js';
 export { describeSdkError, sdkErrorName, unreachableEndpoint } from './sdk-error.js';
 export type { UnreachableEndpoint } from './sdk-error.js';
 export { localPathError } from './local-path-error.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../src/error-codes.js';
 import {
   AwsCallError,
   BUG_REPORT_HINT,
@@ -39,5 +40,15 @@ describe('MigrationError', () => {
     expect(error.code).toBe('TABLE_NOT_FOUND');
     expect(error.hint).toBe('Check --source-table-name');
     expect(new ConfigError('bad').code).toBe('CONFIG_INVALID');
+  });
+});
+
+describe('ErrorCode', () => {
+  it('is a closed union: a code outside it does not compile (checked by pnpm check-types)', () => {
+    // @ts-expect-error 'NOT_A_CODE' is not an ErrorCode
+    const error = new MigrationError('NOT_A_CODE', 'x');
+    expect(error.code).toBe('NOT_A_CODE');
+    const known: ErrorCode = new ConfigError('bad').code;
+    expect(known).toBe('CONFIG_INVALID');
   });
 });

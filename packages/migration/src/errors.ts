@@ -1,8 +1,8 @@
-import { PreflightError } from '@ddb-migrate/core';
+import { type ErrorCode, PreflightError } from '@ddb-migrate/core';
 
 /** One problem preflight found: what is wrong and how to fix it. */
 export interface Refusal {
-  code: string;
+  code: ErrorCode;
   message: string;
   fix: string;
 }

@@ -1,6 +1,6 @@
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import type { SourceTableInfo, TargetAccess } from '@ddb-migrate/core';
-import { sdkErrorName } from '@ddb-migrate/core';
+import { type ErrorCode, sdkErrorName } from '@ddb-migrate/core';
 import type { MigrationClients } from '../migration-clients.js';
 import type { EngineOptions } from '../migration-input.js';
 import type { LoadMode } from '../migration-options.js';
@@ -10,12 +10,22 @@ import type { Estimate } from './estimate.js';
 /** One result of a preflight check. Errors block the migration; warnings and infos are printed. */
 export interface Finding {
   level: 'error' | 'warning' | 'info';
-  /** Stable code, e.g. PITR_DISABLED. */
+  /** Stable code, e.g. PITR_DISABLED; a refusal's is one of core's error codes. */
   code: string;
   message: string;
   /** How to fix it (errors) or what it means (warnings). */
   fix?: string;
 }
+
+/** A finding that refuses the migration: its code is one of core's {@link ErrorCode}s. */
+export interface RefusalFinding extends Finding {
+  level: 'error';
+  code: ErrorCode;
+  fix: string;
+}
+
+/** True for the findings that refuse the migration. */
+export const isRefusal = (finding: Finding): finding is RefusalFinding => finding.level === 'error';
 
 /** What preflight is learning; later checks build on earlier ones. All reads, no writes. */
 export interface PreflightFacts {
@@ -94,7 +104,7 @@ export interface PreflightContext {
 /** A preflight check: reads, records facts, returns findings. Never changes anything. */
 export type PreflightCheck = (ctx: PreflightContext) => Promise<Finding[]>;
 
-export const error = (code: string, message: string, fix: string): Finding => ({
+export const error = (code: ErrorCode, message: string, fix: string): RefusalFinding => ({
   level: 'error',
   code,
   message,

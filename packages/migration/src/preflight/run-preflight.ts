@@ -6,12 +6,13 @@ import { checkCdcFunction, checkEstimate } from './cdc-checks.js';
 import type { Estimate } from './estimate.js';
 import { checkSourceIdentity, checkTargetRole } from './identity-checks.js';
 import { type PlanStep, planSteps } from './plan-steps.js';
-import type {
-  Finding,
-  PreflightCheck,
-  PlanFacts,
-  PreflightContext,
-  PreflightFacts,
+import {
+  type Finding,
+  isRefusal,
+  type PlanFacts,
+  type PreflightCheck,
+  type PreflightContext,
+  type PreflightFacts,
 } from './preflight-types.js';
 import { checkPitr, checkSourceTable, checkStream } from './source-checks.js';
 import { checkImportQuota } from './quota-checks.js';
@@ -72,11 +73,9 @@ export async function runPreflight(
     if (findings.some((f) => f.level === 'error') && (!facts.sourceAccountId || !facts.targetAccountId))
       break;
   }
-  const errors = findings.filter((f) => f.level === 'error');
+  const errors = findings.filter(isRefusal);
   if (errors.length > 0) {
-    throw new MigrationRefusedError(
-      errors.map((e) => ({ code: e.code, message: e.message, fix: e.fix ?? '' })),
-    );
+    throw new MigrationRefusedError(errors.map((e) => ({ code: e.code, message: e.message, fix: e.fix })));
   }
   const complete = completeFacts(facts);
   return {

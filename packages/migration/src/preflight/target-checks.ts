@@ -120,7 +120,9 @@ async function checkReplaceImport(
   failure: { code: string; message: string },
 ): Promise<Finding[]> {
   if (options.loadMode !== 'write') {
-    return [error(failure.code, `The recorded load cannot finish. ${failure.message}`, IMPORT_REMEDY)];
+    // The state file records the code as text; only these two are ever written there.
+    const code = failure.code === 'IMPORT_FAILED' ? 'IMPORT_FAILED' : 'IMPORT_INCOMPLETE';
+    return [error(code, `The recorded load cannot finish. ${failure.message}`, IMPORT_REMEDY)];
   }
   const lookup = await describeTarget(clients, options.targetTableName);
   if ('denied' in lookup) return [lookup.denied];

@@ -2,11 +2,11 @@ import { GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadBucketCommand, HeadObjectCommand, ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { AwsCallError, sdkErrorName } from '@ddb-migrate/core';
+import { AwsCallError, type ErrorCode, sdkErrorName } from '@ddb-migrate/core';
 
 /** One reason bootstrap refuses before it changes anything, with its fix. */
 export interface BootstrapProblem {
-  code: string;
+  code: ErrorCode;
   message: string;
   hint: string;
 }
