@@ -1,6 +1,7 @@
 import {
   ConfigError,
   describeSdkError,
+  type ErrorCode,
   InternalError,
   isMigrationError,
   PreflightError,
@@ -24,7 +25,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
  * readers raise them as plain MigrationErrors, and so may another bundled copy of core, whose
  * classes `instanceof` does not know.
  */
-const BAD_INPUT_CODES: ReadonlySet<string> = new Set([
+const BAD_INPUT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'CONFIG_INVALID',
   'ENV_MISSING',
   'ENV_INVALID',
