@@ -7,9 +7,6 @@ import { canonicalKey, type Item, type KeyNames, retryCall } from '@ddb-migrate/
 import { BatchTrimmedError } from '../../errors.js';
 import type { EsmBatchInfo } from './parse-message.js';
 
-// Declared with the CLI's other errors; re-exported for the callers of readBatchKeys.
-export { BatchTrimmedError };
-
 /** GetRecords returns at most 1,000 records a call. */
 const GET_RECORDS_LIMIT = 1000;
 /** Default time bound of one batch's re-read. */

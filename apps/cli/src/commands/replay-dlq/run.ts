@@ -13,13 +13,14 @@ import {
   fromDynamoJson,
 } from '@ddb-migrate/core';
 import type { CliContext } from '../../context.js';
+import { BatchTrimmedError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { type GlobalOptions, readNumber, type SourceTargetOptions } from '../../options.js';
 import type { CommandResult } from '../../output.js';
 import { assertQueueExists, createSqsClient } from '../../side-clients.js';
 import { resolveSides } from '../../sides.js';
 import { type EsmFailureMessage, parseMessage, tableNameFromStreamArn } from './parse-message.js';
-import { BatchTrimmedError, readBatchKeys } from './read-batch-keys.js';
+import { readBatchKeys } from './read-batch-keys.js';
 import { resyncKeys } from './resync-keys.js';
 
 /** Typed options of `ddb-migrate replay-dlq` (numbers as given: run.ts reads them with readNumber). */
