@@ -22,7 +22,13 @@ import {
 } from './api-docs/render.js';
 
 /** Packages whose README carries a generated API section. */
-const PACKAGES = ['packages/core', 'packages/cdc-lambda', 'packages/consistency-checker'];
+const PACKAGES = [
+  'packages/core',
+  'packages/cdc-lambda',
+  'packages/consistency-checker',
+  'packages/migration',
+  'packages/test-kit',
+];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -11,6 +11,7 @@ export type PlanStepStatus = 'todo' | 'resume' | 'done' | 'skip';
 
 /** The migration's steps, in the order `migrate` runs them. */
 export const PLAN_STEPS = ['pitr', 'stream', 'export', 'load', 'settings', 'cdc'] as const;
+/** A step's name: `pitr`, `stream`, `export`, `load`, `settings` or `cdc`. */
 export type PlanStepName = (typeof PLAN_STEPS)[number];
 
 /** One step of a plan, as data (the CLI words it). Recorded ARNs and counts come from the state file. */

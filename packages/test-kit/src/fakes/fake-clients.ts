@@ -39,6 +39,7 @@ export function fakeClient(script: Record<string, Reply[]>) {
   };
 }
 
+/** What {@link fakeClient} returns: `send`, the recorded `calls` and their `names()`. */
 export type FakeClient = ReturnType<typeof fakeClient>;
 
 /**
