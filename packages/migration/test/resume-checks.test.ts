@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { PreflightContext } from '../src/preflight/preflight-types.js';
 import { checkRecordedExport, checkRecordedLoad } from '../src/preflight/resume-checks.js';
 import type { LoadStep, MigrationState } from '../src/state/migration-state.js';
+import { fakeMigrationState } from './support/fake-step-context.js';
 
 const options = {
   stateDir: '/state',
@@ -11,23 +12,14 @@ const options = {
   targetRegion: 'us-east-1',
 } as PreflightContext['options'];
 
-const state = (load: LoadStep): MigrationState => ({
-  version: 1,
-  key: {
-    sourceAccountId: '111111111111',
-    sourceRegion: 'us-east-1',
-    sourceTableName: 'src',
-    targetAccountId: '222222222222',
-    targetRegion: 'us-east-1',
-    targetTableName: 'dst',
-  },
-  runId: 'r1',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T02:00:00.000Z',
-  loadMode: load.mode,
-  cdcMode: 'local',
-  load,
-});
+const state = (load: LoadStep): MigrationState =>
+  fakeMigrationState({
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T02:00:00.000Z',
+    loadMode: load.mode,
+    cdcMode: 'local',
+    load,
+  });
 
 const importing: LoadStep = {
   status: 'started',

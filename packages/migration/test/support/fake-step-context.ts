@@ -7,17 +7,9 @@ import type { PlanFacts } from '../../src/preflight/preflight-types.js';
 import type { MigrationState } from '../../src/state/migration-state.js';
 import type { StepContext } from '../../src/step-context.js';
 
-/** A StepContext over fake clients; sleeps are instant and counted; saves and progress are recorded. */
-export function fakeStepContext(input: {
-  clients: Partial<Record<keyof MigrationClients, FakeClient>>;
-  state?: Partial<MigrationState>;
-  facts?: Partial<PlanFacts>;
-  options?: Partial<EngineOptions>;
-}) {
-  const sleeps: number[] = [];
-  const saves: string[] = [];
-  const progress: MigrationProgress[] = [];
-  const state = {
+/** A recorded migration of src (111111111111) to dst (222222222222), import + lambda unless overridden. */
+export function fakeMigrationState(overrides: Partial<MigrationState> = {}): MigrationState {
+  return {
     version: 1,
     key: {
       sourceAccountId: '111111111111',
@@ -32,8 +24,21 @@ export function fakeStepContext(input: {
     updatedAt: new Date().toISOString(),
     loadMode: 'import',
     cdcMode: 'lambda',
-    ...input.state,
+    ...overrides,
   } as MigrationState;
+}
+
+/** A StepContext over fake clients; sleeps are instant and counted; saves and progress are recorded. */
+export function fakeStepContext(input: {
+  clients: Partial<Record<keyof MigrationClients, FakeClient>>;
+  state?: Partial<MigrationState>;
+  facts?: Partial<PlanFacts>;
+  options?: Partial<EngineOptions>;
+}) {
+  const sleeps: number[] = [];
+  const saves: string[] = [];
+  const progress: MigrationProgress[] = [];
+  const state = fakeMigrationState(input.state);
   const options = {
     sourceTableName: 'src',
     targetTableName: 'dst',
