@@ -23,3 +23,29 @@ export { describeImportCounts } from './steps/import-completeness.js';
 // The write-mode loader (also benchmarked on its own)
 export { loadExportFiles } from './loader/load-export-files.js';
 export type { LoadExportFilesOptions, LoadExportFilesResult } from './loader/load-export-files.js';
+
+// Cutover, rollback and finish
+export { planCutover } from './cutover/cutover-plan.js';
+export type { CutoverFacts, CutoverPlan, CutoverPlanStep } from './cutover/cutover-plan.js';
+export { applyCutover } from './cutover/cutover-apply.js';
+export type { ApplyCutoverDeps, CutoverProgress, CutoverResult } from './cutover/cutover-apply.js';
+export { abortCutover } from './cutover/cutover-abort.js';
+export type { AbortResult } from './cutover/cutover-abort.js';
+export { finishMigration } from './cutover/finish-migration.js';
+export type { FinishResult } from './cutover/finish-migration.js';
+export { DEFAULT_CUTOVER_OPTIONS, openCutoverClients } from './cutover/cutover-input.js';
+export type { CutoverClients, CutoverInput, CutoverOptions } from './cutover/cutover-input.js';
+export type {
+  CutoverDirection,
+  CutoverRecord,
+  CutoverStatus,
+  FenceRecord,
+  FreezeRecord,
+  ProofRecord,
+  ReverseRecord,
+  VerifyRecord,
+} from './cutover/cutover-state.js';
+export { recordVerify } from './cutover/verify-record.js';
+export type { VerifiedTables } from './cutover/verify-record.js';
+export { FREEZE_SID, freezeStatement, frozenPolicy, hasFreeze } from './cutover/freeze-policy.js';
+export type { FreezeSpec } from './cutover/freeze-policy.js';

@@ -1,3 +1,4 @@
+import type { CutoverRecord, FinishRecord, VerifyRecord } from '../cutover/cutover-state.js';
 import type { CdcMode, LoadMode } from '../migration-options.js';
 
 /** What identifies one migration: the same key always finds the same state file. */
@@ -135,6 +136,14 @@ export interface MigrationState {
   settings?: SettingsStep;
   cdc?: CdcStep;
   completedAt?: string;
+  /** The last verify of these tables run with this state dir (cutover's precondition). */
+  verify?: VerifyRecord;
+  /** The cutover to the target, once started. */
+  cutover?: CutoverRecord;
+  /** The way back to the source, once started. */
+  rollback?: CutoverRecord;
+  /** `ddb-migrate finish` cleaned up. */
+  finish?: FinishRecord;
 }
 
 /** The last step that finished, for status lines. */
