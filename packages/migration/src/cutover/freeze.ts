@@ -138,5 +138,3 @@ export async function probeFreeze(options: ProbeOptions): Promise<NonNullable<Fr
     await abortableSleep(options.pollMs, options.signal);
   }
 }
-
-export type { NO_POLICY };
