@@ -329,7 +329,7 @@ describe('frozenPolicy refusals', () => {
     const fits = frozenPolicy(padded('x'.repeat(MAX_POLICY_BYTES - base)), MIGRATOR_SPEC);
     expect(Buffer.byteLength(fits)).toBe(MAX_POLICY_BYTES);
     const err = refusal(() => frozenPolicy(padded('x'.repeat(MAX_POLICY_BYTES - base + 1)), MIGRATOR_SPEC));
-    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.code).toBe('POLICY_TOO_LARGE');
     expect(err.message).toContain(`${MAX_POLICY_BYTES + 1} bytes`);
     expect(err.message).toContain(`at most ${MAX_POLICY_BYTES}`);
   });
@@ -354,8 +354,8 @@ describe('frozenPolicy refusals', () => {
     ['a JSON array', '[]'],
     ['JSON null', 'null'],
   ])('refuses an existing policy that is %s', (_, text) => {
-    expect(refusal(() => frozenPolicy(text, MIGRATOR_SPEC)).code).toBe('CONFIG_INVALID');
-    expect(refusal(() => withoutFreeze(text)).code).toBe('CONFIG_INVALID');
+    expect(refusal(() => frozenPolicy(text, MIGRATOR_SPEC)).code).toBe('POLICY_INVALID');
+    expect(refusal(() => withoutFreeze(text)).code).toBe('POLICY_INVALID');
     expect(hasFreeze(text)).toBe(false);
   });
 
@@ -447,7 +447,7 @@ describe('principalPatterns', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).code).toBe('CONFIG_INVALID');
+    expect((error as ConfigError).code).toBe('PRINCIPAL_INVALID');
     expect((error as ConfigError).message).toContain(`'${arn}'`);
   });
 });

@@ -59,7 +59,7 @@ function rolePatterns(partition: string, account: string, name: string): string[
  * under any path; an sts assumed-role ARN -> its role's patterns (a session's aws:PrincipalArn is
  * its role's ARN); an IAM user or root ARN -> itself.
  *
- * @throws ConfigError (`CONFIG_INVALID`) for anything that is not an IAM role, user or root ARN or
+ * @throws ConfigError (`PRINCIPAL_INVALID`) for anything that is not an IAM role, user or root ARN or
  *   an STS assumed-role ARN.
  * @example
  * principalPatterns('arn:aws:sts::111122223333:assumed-role/app/s1');
@@ -80,6 +80,7 @@ export function principalPatterns(principalArn: string): string[] {
   throw new ConfigError(
     `Cannot exempt '${principalArn}' from the write freeze: it is not an IAM role, user or root ARN, nor an STS assumed-role ARN`,
     {
+      code: 'PRINCIPAL_INVALID',
       hint: 'Give the ARN of the role or user that must keep writing, e.g. arn:aws:iam::111122223333:role/app (aws sts get-caller-identity prints it)',
     },
   );
@@ -100,7 +101,8 @@ function partitionOf(tableArn: string): string {
  * principal but the exempt ones, AWS service principals and service-linked roles (a global
  * table's replication writes as `role/aws-service-role/replication.dynamodb.amazonaws.com/...`).
  *
- * @throws ConfigError when the table ARN or an exempt principal is malformed.
+ * @throws ConfigError when the table ARN (`CONFIG_INVALID`) or an exempt principal (`PRINCIPAL_INVALID`) is
+ *   malformed.
  */
 export function freezeStatement(spec: FreezeSpec): Record<string, unknown> {
   const partition = partitionOf(spec.tableArn);
@@ -132,6 +134,7 @@ function parsePolicy(text: string): ParsedPolicy {
       "The table's resource policy is not valid JSON, so the freeze cannot be merged into it",
       {
         cause,
+        code: 'POLICY_INVALID',
         hint: 'Fix or delete the table policy (aws dynamodb get-resource-policy shows it), then run again',
       },
     );
@@ -145,7 +148,10 @@ function parsePolicy(text: string): ParsedPolicy {
   ) {
     throw new ConfigError(
       "The table's resource policy has no Statement list, so the freeze cannot be merged into it",
-      { hint: 'Fix or delete the table policy (aws dynamodb get-resource-policy shows it), then run again' },
+      {
+        code: 'POLICY_INVALID',
+        hint: 'Fix or delete the table policy (aws dynamodb get-resource-policy shows it), then run again',
+      },
     );
   }
   return { document: document as Record<string, unknown>, statements: [statement].flat() };
@@ -164,8 +170,8 @@ function isFreeze(statement: unknown): boolean {
  * freeze statement appended. A statement with {@link FREEZE_SID} is replaced where it stands, so
  * re-running gives the same text; every other statement and top-level field is kept, in order.
  *
- * @throws ConfigError when `existing` is not JSON with a Statement array or object, or when the
- *   result is larger than {@link MAX_POLICY_BYTES}.
+ * @throws ConfigError `POLICY_INVALID` when `existing` is not JSON with a Statement array or object,
+ *   `POLICY_TOO_LARGE` when the result is larger than {@link MAX_POLICY_BYTES}.
  * @example
  * const text = frozenPolicy(current?.Policy, { tableArn, exemptPrincipalArns: [migratorRoleArn] });
  */
@@ -184,6 +190,7 @@ export function frozenPolicy(existing: string | undefined, spec: FreezeSpec): st
     throw new ConfigError(
       `The table's resource policy with the freeze statement would be ${bytes} bytes; DynamoDB allows at most ${MAX_POLICY_BYTES}`,
       {
+        code: 'POLICY_TOO_LARGE',
         hint: 'Shorten the table policy or exempt fewer principals, or freeze writes yourself and cut over without a policy freeze',
       },
     );
@@ -206,7 +213,7 @@ export function hasFreeze(policy: string | undefined): boolean {
  * recorded; `undefined` when no other statement remains (delete the policy). Text without the
  * freeze comes back unchanged.
  *
- * @throws ConfigError when `policy` is not JSON with a Statement array or object.
+ * @throws ConfigError (`POLICY_INVALID`) when `policy` is not JSON with a Statement array or object.
  */
 export function withoutFreeze(policy: string): string | undefined {
   const { document, statements } = parsePolicy(policy);
