@@ -1,4 +1,10 @@
-import { type IncomingMessage, request as httpRequest, type ServerResponse, createServer } from 'node:http';
+import {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request as httpRequest,
+  type ServerResponse,
+  createServer,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { crc32 } from 'node:zlib';
 import { errorResponse, type InjectedErrorKind, type InjectedResponse } from './fault-responses.js';
@@ -46,6 +52,8 @@ export interface FaultCounts {
   /** Requests/keys returned as UnprocessedItems/UnprocessedKeys. */
   heldBack: number;
   delayed: number;
+  /** Requests answered by the `authorize` hook instead of being forwarded (e.g. an AccessDeniedException). */
+  denied: number;
 }
 
 /** What the proxy did, in total and per operation name. */
@@ -54,6 +62,25 @@ export interface FaultProxyStats {
   byOperation: Record<string, FaultCounts>;
 }
 
+/** What the `authorize` hook of {@link FaultProxyOptions} sees of a request. */
+export interface AuthorizeRequest {
+  /** As in {@link FaultRule.service}: `dynamodb`, `dynamodbstreams`, `s3`, ... */
+  service: string;
+  /** API operation name, e.g. `PutItem`. */
+  operation: string;
+  headers: IncomingHttpHeaders;
+  /** The request body, unchanged. */
+  body: Buffer;
+}
+
+/**
+ * Decides whether a request may go on: a response to send instead of forwarding it (counted as
+ * `denied`), or `undefined` to let the fault rules and moto handle it.
+ */
+export type AuthorizeHook = (
+  request: AuthorizeRequest,
+) => Promise<InjectedResponse | undefined> | InjectedResponse | undefined;
+
 /** Options of {@link startFaultProxy}. */
 export interface FaultProxyOptions {
   /** Where to forward, e.g. `motoEndpoint()`. Must be a loopback http URL. */
@@ -61,6 +88,11 @@ export interface FaultProxyOptions {
   rules?: FaultRule[];
   /** PRNG seed for every injection decision. Default 1. */
   seed?: number;
+  /**
+   * Consulted for every request before the fault rules (e.g. `createPolicyEnforcer(...).authorize`);
+   * a returned response is sent instead of forwarding. None by default.
+   */
+  authorize?: AuthorizeHook;
 }
 
 /** A running fault proxy. */
@@ -70,6 +102,8 @@ export interface FaultProxy {
   stats(): FaultProxyStats;
   /** Replaces the rules (and resets their injection counts); e.g. `setRules([])` to stop injecting. */
   setRules(rules: FaultRule[]): void;
+  /** Replaces the `authorize` hook; `undefined` removes it. */
+  setAuthorize(authorize: AuthorizeHook | undefined): void;
   close(): Promise<void>;
 }
 
@@ -84,6 +118,7 @@ function emptyCounts(): FaultCounts {
     partial: 0,
     heldBack: 0,
     delayed: 0,
+    denied: 0,
   };
 }
 
@@ -178,7 +213,8 @@ function mergeUnprocessed(
  * Starts an HTTP proxy on 127.0.0.1 (free port) that forwards requests unchanged (body bytes and
  * headers) to `target` and, per matching rule, injects AWS-shaped throttles and 5xx errors, dropped
  * connections, latency, and partial BatchWriteItem/BatchGetItem results (moto never returns
- * UnprocessedItems). Decisions come from a seeded PRNG.
+ * UnprocessedItems). Decisions come from a seeded PRNG. An `authorize` hook (e.g. a
+ * `createPolicyEnforcer`) may answer a request itself before any rule applies.
  *
  * @example
  * const proxy = await startFaultProxy({ target: motoEndpoint(), rules: [{ operation: 'BatchWriteItem', throttleRate: 0.3 }], seed: 7 });
@@ -193,6 +229,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   }
   const random = createPrng(opts.seed ?? 1);
   let rules = opts.rules ?? [];
+  let authorize = opts.authorize;
   let injections = new Map<FaultRule, number>();
   const total = emptyCounts();
   const byOperation: Record<string, FaultCounts> = {};
@@ -211,6 +248,14 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     const op = identifyOperation(req.method ?? 'GET', req.url ?? '/', req.headers, body);
     const name = op.operation;
     count(name, 'requests');
+    if (authorize) {
+      const answer = await authorize({ service: op.service, operation: name, headers: req.headers, body });
+      if (answer) {
+        count(name, 'denied');
+        send(res, answer.status, answer.headers, answer.body);
+        return;
+      }
+    }
     const rule = rules.find((r) => matches(r, op));
 
     if (rule?.latencyMs) {
@@ -297,6 +342,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     setRules: (next) => {
       rules = next;
       injections = new Map();
+    },
+    setAuthorize: (next) => {
+      authorize = next;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

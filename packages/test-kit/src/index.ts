@@ -53,12 +53,17 @@ export type {
 export { createTable, createTableInput, putItems, scanAll } from './tables.js';
 export { startFaultProxy } from './fault-proxy.js';
 export type {
+  AuthorizeHook,
+  AuthorizeRequest,
   FaultProxy,
   FaultProxyOptions,
   FaultProxyStats,
   FaultCounts,
   FaultRule,
 } from './fault-proxy.js';
+export type { InjectedResponse } from './fault-responses.js';
+export { createPolicyEnforcer } from './policy-enforcer.js';
+export type { PolicyEnforcer, PolicyEnforcerOptions, PolicyEnforcerStats } from './policy-enforcer.js';
 export { identifyOperation } from './request-operation.js';
 export type { RequestOperation } from './request-operation.js';
 export type { SimClock, SimClockOptions } from './streams-sim/sim-clock.js';
