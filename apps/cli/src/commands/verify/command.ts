@@ -51,6 +51,7 @@ const VERIFY_FLAGS = [
   'max-rcu',
   'sample',
   'concurrency',
+  'state-dir',
 ];
 
 /**
@@ -101,7 +102,13 @@ export function verifyCommand(ctx: CliContext): CommandModule<object, VerifyCliO
         })
         .option('max-rcu', numberOption('Read capacity cap per side (RCU/s)'))
         .option('sample', numberOption('Scan only this fraction (0-1] of the segments'))
-        .option('concurrency', numberOption('Segment pairs scanned at once (default min(segments, 16))'));
+        .option('concurrency', numberOption('Segment pairs scanned at once (default min(segments, 16))'))
+        .option('state-dir', {
+          type: 'string',
+          default: '.ddb-migrate',
+          describe:
+            "migrate's state directory: the result is recorded in the migration of these tables (cutover's precondition)",
+        });
       // yargs options are global by default: without this, `verify merge --help` lists them all.
       return (withFlags as unknown as { global(keys: string[], global: boolean): Argv }).global(
         VERIFY_FLAGS,

@@ -20,13 +20,14 @@ import {
   toDynamoJson,
   TokenBucket,
 } from '@ddb-migrate/core';
+import { recordVerify } from '@ddb-migrate/migration';
 import { cdcRunCommand, type SideFlagValues, verifyRepairCommand } from '../../command-line.js';
 import type { CliContext } from '../../context.js';
 import { ExitCode } from '../../exit-codes.js';
 import { type GlobalOptions, readNumber, type SourceTargetOptions } from '../../options.js';
 import type { CommandResult } from '../../output.js';
 import { createProgress } from '../../progress.js';
-import { resolveSides } from '../../sides.js';
+import { type ResolvedSides, resolveSides } from '../../sides.js';
 import { coverageNote, renderSummary } from './render.js';
 
 /** Typed options of `ddb-migrate verify` (numbers as given: run.ts reads them with readNumber). */
@@ -41,6 +42,8 @@ export interface VerifyCliOptions extends GlobalOptions, SourceTargetOptions {
   maxRcu?: unknown;
   sample?: unknown;
   concurrency?: unknown;
+  /** Where migrate keeps its state: a verify of a migration's tables is recorded there (cutover reads it). */
+  stateDir?: string;
 }
 
 /** Typed options of `ddb-migrate verify merge`. */
@@ -76,6 +79,8 @@ export interface VerifyResultData extends VerifySummary {
   differencesListed?: number;
   /** What to do about the differences that remain, as printed in the text summary. */
   nextSteps?: string[];
+  /** The migration state this verify was recorded in (cutover's precondition), when one matched. */
+  recordedIn?: string;
 }
 
 /** Runs one verify: clients from the flags, the engine, the report, the exit code. */
@@ -162,7 +167,32 @@ export async function runVerify(
     data.report = options.report;
     data.summaryFile = await writeSummaryFile(options.report, summary);
   }
+  const recordedIn = await recordVerify(
+    options.stateDir ?? '.ddb-migrate',
+    {
+      sourceRegion: sides.source.region,
+      sourceTableName: options.sourceTableName,
+      targetRegion: sides.target.region,
+      targetTableName: options.targetTableName ?? options.sourceTableName,
+      ...(targetAccountOf(options, sides) === undefined
+        ? {}
+        : { targetAccountId: targetAccountOf(options, sides) }),
+    },
+    {
+      startedAt: summary.startedAt ?? new Date(started).toISOString(),
+      finishedAt: new Date().toISOString(),
+      differences: summary.remaining,
+      sourceScanned: summary.sourceScanned,
+      complete: numbers.sample === undefined && options.segmentRange === undefined,
+    },
+  );
+  if (recordedIn) data.recordedIn = recordedIn;
   return { data, text: renderSummary(data), exitCode: exitCodeOf(summary) };
+}
+
+/** The target account the flags name (--target-account-id, or the role ARN's account). */
+function targetAccountOf(options: VerifyCliOptions, sides: ResolvedSides): string | undefined {
+  return options.targetAccountId ?? sides.targetRoleArn?.split(':')[4];
 }
 
 /** A difference for the JSON output: the key and attribute names; values only when they were kept (--show-values). */
