@@ -123,4 +123,80 @@ describe('cutover (local CDC on moto)', () => {
     expect(JSON.parse(aborted.stdout).abort.freeze).toBe('lifted');
     expect(await tablePolicy(fx)).toBe(owners);
   });
+
+  it('--reverse keeps the source current after the switch; rollback brings the application back with 0 differences; finish lifts every freeze', async () => {
+    const fx = await createFixture({ items: 20 });
+    await migrateLocal(fx);
+    await verifyRecorded(fx);
+    const cutover = await cli(
+      ['cutover', ...sideArgs(fx), '--reverse', '--stop-after-idle', '2', ...FAST],
+      fx.env,
+    );
+    expect(cutover.code, cutover.stderr).toBe(0);
+    const out = JSON.parse(cutover.stdout);
+    expect(out.outcome).toBe('switched');
+    expect(out.record.reverse.streamArn).toMatch(/stream/);
+    // The application now writes to the target: a new key, a changed one, a deleted one.
+    const key = (pk: string) => ({ pk: { S: pk } });
+    const [changed, deleted] = [fx.items[0]?.pk, fx.items[1]?.pk] as { S: string }[];
+    await fx.tgt.send(
+      new PutItemCommand({ TableName: fx.targetTable, Item: { pk: { S: 'after-switch' }, v: { N: '7' } } }),
+    );
+    await fx.tgt.send(
+      new PutItemCommand({ TableName: fx.targetTable, Item: { pk: changed as never, v: { N: '8' } } }),
+    );
+    const { DeleteItemCommand } = await import('@aws-sdk/client-dynamodb');
+    await fx.tgt.send(new DeleteItemCommand({ TableName: fx.targetTable, Key: { pk: deleted as never } }));
+
+    // Running cutover again after the switch replicates target -> source (the way back stays open).
+    const again = await cli(
+      ['cutover', ...sideArgs(fx), '--reverse', '--stop-after-idle', '2', ...FAST],
+      fx.env,
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).replicatedBack.records).toBeGreaterThanOrEqual(3);
+    const early = await fx.src.send(
+      new GetItemCommand({ TableName: fx.table, Key: key('after-switch'), ConsistentRead: true }),
+    );
+    expect(early.Item?.v).toEqual({ N: '7' });
+    const gone = await fx.src.send(
+      new GetItemCommand({ TableName: fx.table, Key: { pk: deleted as never }, ConsistentRead: true }),
+    );
+    expect(gone.Item).toBeUndefined();
+    await fx.tgt.send(
+      new PutItemCommand({ TableName: fx.targetTable, Item: { pk: { S: 'before-rollback' } } }),
+    );
+
+    const rollback = await cli(['rollback', ...sideArgs(fx), ...FAST], fx.env);
+
+    expect(rollback.code, rollback.stderr).toBe(0);
+    const back = JSON.parse(rollback.stdout);
+    expect(back.outcome).toBe('switched');
+    expect(back.record.direction).toBe('back');
+    expect(back.record.proof).toMatchObject({ mode: 'changed', differences: 0 });
+    expect(back.record.proof.checked).toBeGreaterThanOrEqual(3);
+    const after = await fx.src.send(
+      new GetItemCommand({ TableName: fx.table, Key: key('after-switch'), ConsistentRead: true }),
+    );
+    expect(after.Item?.v).toEqual({ N: '7' });
+    expect(await compareTables(fx.src, fx.table, fx.tgt, fx.targetTable)).toMatchObject({
+      missingInTarget: [],
+      extraInTarget: [],
+      different: [],
+    });
+    // The source is writable again (its freeze lifted: it had no policy of its own); the target is frozen.
+    expect(await tablePolicy(fx)).toBeNull();
+    const targetArn = `arn:aws:dynamodb:${fx.sides.target.region}:${fx.sides.targetAccount}:table/${fx.targetTable}`;
+    const targetPolicy = await fx.tgt.send(new GetResourcePolicyCommand({ ResourceArn: targetArn }));
+    expect(targetPolicy.Policy).toContain('DdbMigrateFreezeWrites');
+
+    const finish = await cli(['finish', ...sideArgs(fx), '--output', 'json'], fx.env);
+    expect(finish.code, finish.stderr).toBe(0);
+    expect(JSON.parse(finish.stdout).removed.join('\n')).toMatch(/freeze on the target table/);
+    await expect(fx.tgt.send(new GetResourcePolicyCommand({ ResourceArn: targetArn }))).rejects.toMatchObject(
+      {
+        name: 'PolicyNotFoundException',
+      },
+    );
+  });
 });

@@ -167,6 +167,7 @@ export async function runVerify(
     data.report = options.report;
     data.summaryFile = await writeSummaryFile(options.report, summary);
   }
+  // Recording is a convenience for cutover: a state dir it cannot read never fails the verify.
   const recordedIn = await recordVerify(
     options.stateDir ?? '.ddb-migrate',
     {
@@ -185,7 +186,10 @@ export async function runVerify(
       sourceScanned: summary.sourceScanned,
       complete: numbers.sample === undefined && options.segmentRange === undefined,
     },
-  );
+  ).catch((error: unknown) => {
+    ctx.logger.warn('verify result not recorded in the state dir', { error: (error as Error).message });
+    return undefined;
+  });
   if (recordedIn) data.recordedIn = recordedIn;
   return { data, text: renderSummary(data), exitCode: exitCodeOf(summary) };
 }
