@@ -40,7 +40,8 @@ export async function applyFreeze(target: FreezeTarget): Promise<void> {
     tableArn,
     exemptPrincipalArns: target.exempt,
   });
-  if (current.policy !== wanted) {
+  // Compared as JSON: the service may return the text it stores in another layout.
+  if (!samePolicy(current.policy, wanted)) {
     record.revisionId = await putTablePolicy(host, ddb, tableArn, wanted, current.revisionId);
   } else {
     record.revisionId = current.revisionId;
@@ -136,5 +137,14 @@ export async function probeFreeze(options: ProbeOptions): Promise<NonNullable<Fr
       );
     }
     await abortableSleep(options.pollMs, options.signal);
+  }
+}
+
+function samePolicy(a: string | null, b: string): boolean {
+  if (a === null) return false;
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return false;
   }
 }
