@@ -344,8 +344,10 @@ async function proveStep(
   if (record.status !== 'fenced' && record.status !== 'proving') {
     return { differences: [] };
   }
-  record.status = 'proving';
-  await host.save();
+  if (record.status === 'fenced') {
+    record.status = 'proving';
+    await host.save();
+  }
   const { options } = plan.input;
   let checked: number;
   let differences: Difference[];

@@ -43,6 +43,8 @@ export async function applyFreeze(target: FreezeTarget): Promise<void> {
   // Compared as JSON: the service may return the text it stores in another layout.
   if (!samePolicy(current.policy, wanted)) {
     record.revisionId = await putTablePolicy(host, ddb, tableArn, wanted, current.revisionId);
+  } else if (record.appliedAt !== undefined && record.revisionId === current.revisionId) {
+    return; // a resumed run: the freeze is in the policy and recorded
   } else {
     record.revisionId = current.revisionId;
   }
