@@ -5,6 +5,8 @@ import {
   PutResourcePolicyCommand,
 } from '@aws-sdk/client-dynamodb';
 import { compareTables } from '@ddb-migrate/test-kit';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, createFixture, type MigrationFixture } from './migrate-fixtures.js';
 
@@ -198,5 +200,38 @@ describe('cutover (local CDC on moto)', () => {
         name: 'PolicyNotFoundException',
       },
     );
+  });
+
+  it('a failing --exec hook stops before the switch (exit 3, its exit code recorded); the error and status name the freeze and the command that lifts it; a re-run with a working hook switches', async () => {
+    const fx = await createFixture({ items: 10 });
+    await migrateLocal(fx);
+    await verifyRecorded(fx);
+    const failed = await cli(
+      ['cutover', ...sideArgs(fx), '--exec', 'echo flipping >&2; exit 7', ...FAST],
+      fx.env,
+    );
+
+    expect(failed.code, failed.stderr).toBe(3);
+    const error = JSON.parse(failed.stdout).error;
+    expect(error.code).toBe('SWITCH_HOOK_FAILED');
+    expect(error.message).toMatch(/exited with 7/);
+    expect(error.message).toMatch(
+      /stay frozen; lift the freeze with: ddb-migrate cutover --abort .*--source-table-name/,
+    );
+    expect(failed.stderr).toContain('flipping');
+    expect(fx.readState()?.cutover).toMatchObject({ status: 'proved', hook: { exitCode: 7 } });
+    expect(await tablePolicy(fx)).toContain('DdbMigrateFreezeWrites');
+    const status = await cli(['status', '--state-dir', fx.stateDir], fx.env);
+    expect(status.stdout).toMatch(/FROZEN\s+arn:aws:dynamodb:.*lift with: ddb-migrate cutover --abort/);
+
+    const marker = join(fx.stateDir, 'switched-at');
+    const ok = await cli(
+      ['cutover', ...sideArgs(fx), '--exec', `printf %s "$DDB_MIGRATE_SWITCHED_AT" > ${marker}`, ...FAST],
+      fx.env,
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    const out = JSON.parse(ok.stdout);
+    expect(out.record.hook).toMatchObject({ exitCode: 0 });
+    expect(readFileSync(marker, 'utf8')).toBe(out.switchedAt);
   });
 });

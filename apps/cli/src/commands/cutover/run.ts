@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline/promises';
 import { createReportWriter } from '@ddb-migrate/consistency-checker';
-import { MigrationError, PreflightError } from '@ddb-migrate/core';
+import { isMigrationError, MigrationError, PreflightError } from '@ddb-migrate/core';
 import {
   type AbortResult,
   abortCutover,
@@ -13,11 +13,14 @@ import {
   type CutoverResult,
   openCutoverClients,
   planCutover,
+  StateStore,
 } from '@ddb-migrate/migration';
+import type { SideFlagValues } from '../../command-line.js';
 import type { CliContext } from '../../context.js';
 import { ExitCode } from '../../exit-codes.js';
 import type { CommandResult } from '../../output.js';
-import { resolveSides } from '../../sides.js';
+import { type ResolvedSides, resolveSides } from '../../sides.js';
+import { freezeNotices } from './freeze-notice.js';
 import { type CutoverArgv, toCutoverInput, toCutoverOptions } from './options.js';
 import { renderAbort, renderCutover, renderCutoverPlan } from './render.js';
 
@@ -122,6 +125,8 @@ export async function runCutoverCommand(
           ? { onSwitch: (moment) => runHook(options.exec as string, moment, input, ctx) }
           : {}),
       });
+    } catch (error) {
+      throw await withFreezeHint(error, plan, argv, sides);
     } finally {
       await writer.close();
     }
@@ -146,6 +151,39 @@ export async function runCutoverCommand(
     process.removeListener('SIGINT', onSignal);
     destroy();
   }
+}
+
+/**
+ * A failure after the freeze says that the freeze is in force and the exact command that lifts it
+ * (the state records it before the policy is put, so this holds after a crash too).
+ */
+async function withFreezeHint(
+  error: unknown,
+  plan: CutoverPlan,
+  argv: CutoverArgv,
+  sides: ResolvedSides,
+): Promise<unknown> {
+  if (!isMigrationError(error)) return error;
+  const state = await new StateStore(plan.input.options.stateDir).load(plan.key).catch(() => undefined);
+  if (!state) return error;
+  const sideValues: SideFlagValues = {
+    endpointUrl: argv.endpointUrl,
+    sourceRegion: sides.source.region,
+    sourceTableName: argv.sourceTableName,
+    sourceProfile: argv.sourceProfile ?? argv.profile,
+    targetRegion: sides.target.region,
+    targetTableName: argv.targetTableName,
+    targetAccountId: argv.targetAccountId,
+    targetRoleName: argv.targetRoleName,
+    targetRoleArn: argv.targetRoleArn,
+    targetExternalId: argv.targetExternalId,
+    targetProfile: argv.targetProfile,
+  };
+  const [notice] = freezeNotices(state, sideValues, plan.input.options.stateDir);
+  if (!notice) return error;
+  const hint = `${error.hint ? `${error.hint.replace(/\.$/, '')}. ` : ''}Writes to ${notice.table} stay frozen; lift the freeze with: ${notice.liftCommand}`;
+  Object.defineProperty(error, 'hint', { value: hint, enumerable: true });
+  return error;
 }
 
 /** Runs the --exec hook in a shell; its output goes to stderr (stdout carries the JSON document). */

@@ -38,6 +38,14 @@ export function renderState(s: RecordedMigration): string {
       'cdc',
       `${s.cdc.status} ${s.cdc.mode}${s.cdc.esmUuid ? ` ESM ${s.cdc.esmUuid}` : ''}${s.cdc.drainedAt ? ` drained ${s.cdc.drainedAt}` : ''}`,
     ]);
+  for (const c of [s.cutover, s.rollback]) {
+    if (c)
+      rows.push([
+        c.direction === 'forward' ? 'cutover' : 'rollback',
+        `${c.status}${c.switchedAt ? ` at ${c.switchedAt}` : ''}`,
+      ]);
+  }
+  for (const f of s.freezes) rows.push(['FROZEN', `${f.table}: ${f.since}; lift with: ${f.liftCommand}`]);
   rows.push(['sync', s.sync]);
   return rows.map(([a, b]) => `${a.padEnd(9)} ${b}`).join('\n');
 }

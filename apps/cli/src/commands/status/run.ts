@@ -1,5 +1,6 @@
 import { lastFinishedStep, type MigrationState, StateStore } from '@ddb-migrate/migration';
 import { cdcRunCommand } from '../../command-line.js';
+import { type FreezeNotice, freezeNotices } from '../cutover/freeze-notice.js';
 import type { CliContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 import { renderState } from './render.js';
@@ -29,7 +30,7 @@ export interface SyncState {
 }
 
 /** One recorded migration as `status` prints it: the state file plus its last finished step. */
-export type RecordedMigration = MigrationState & { lastStep: string } & SyncState;
+export type RecordedMigration = MigrationState & { lastStep: string; freezes: FreezeNotice[] } & SyncState;
 
 /** What `status` prints with --output json. */
 export interface StatusResult {
@@ -49,6 +50,17 @@ export async function runStatus(
   const migrations = states.map((s) => ({
     ...s,
     lastStep: lastFinishedStep(s),
+    freezes: freezeNotices(
+      s,
+      {
+        sourceRegion: s.key.sourceRegion,
+        sourceTableName: s.key.sourceTableName,
+        targetRegion: s.key.targetRegion,
+        targetTableName: s.key.targetTableName,
+        targetAccountId: s.key.targetAccountId === s.key.sourceAccountId ? undefined : s.key.targetAccountId,
+      },
+      options.stateDir,
+    ),
     ...syncState(s, options.stateDir),
   }));
   if (migrations.length === 0)
