@@ -307,12 +307,16 @@ async function stopReplication(
   clients: CutoverClients,
   host: Host,
 ): Promise<void> {
-  if (record.cdcStopped) return;
+  // `mappingDisabled: true` is also the write-ahead record: a crash before the call left the
+  // mapping enabled, so a resumed run disables it again (harmless when it is disabled already).
+  if (record.cdcStopped && !record.cdcStopped.mappingDisabled) return;
   let mappingDisabled = false;
   if (plan.direction === 'forward' && state.cdc?.mode === 'lambda' && state.cdc.esmUuid) {
     const uuid = state.cdc.esmUuid;
-    record.cdcStopped = { at: new Date().toISOString(), mappingDisabled: true };
-    await host.save();
+    if (!record.cdcStopped) {
+      record.cdcStopped = { at: new Date().toISOString(), mappingDisabled: true };
+      await host.save();
+    }
     try {
       await retryAws(
         host,

@@ -1,0 +1,524 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TableDescription } from '@aws-sdk/client-dynamodb';
+import { type Item, MigrationError, noopLogger } from '@ddb-migrate/core';
+import { type FakeOperation, fakeSdkClient, sdkError } from '@ddb-migrate/test-kit';
+import { describe, expect, it } from 'vitest';
+import { abortCutover } from '../src/cutover/cutover-abort.js';
+import { applyCutover } from '../src/cutover/cutover-apply.js';
+import {
+  type CutoverInput,
+  type CutoverOptions,
+  DEFAULT_CUTOVER_OPTIONS,
+} from '../src/cutover/cutover-input.js';
+import { planCutover } from '../src/cutover/cutover-plan.js';
+import { FENCE_ATTRIBUTE, FENCE_STRING } from '../src/cutover/fence.js';
+import { FREEZE_SID, hasFreeze } from '../src/cutover/freeze-policy.js';
+import type { MigrationState } from '../src/state/migration-state.js';
+import { StateStore } from '../src/state/state-store.js';
+import { fakeMigrationState } from './support/fake-step-context.js';
+
+const HOUR = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+const SOURCE_ACCOUNT = '111111111111';
+const TARGET_ACCOUNT = '222222222222';
+const SOURCE_ARN = `arn:aws:dynamodb:us-east-1:${SOURCE_ACCOUNT}:table/src`;
+const TARGET_ARN = `arn:aws:dynamodb:us-east-1:${TARGET_ACCOUNT}:table/dst`;
+const STREAM_ARN = `${SOURCE_ARN}/stream/2026-11-01T00:00:00.000`;
+const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${SOURCE_ACCOUNT}:function:cdc-fn`;
+const CALLER = (account: string) => `arn:aws:iam::${account}:role/migrator`;
+
+/** The owner's own policy, in a layout of its own: the abort must put back these exact bytes. */
+const OWNERS_POLICY = `{
+  "Version": "2012-10-17",
+  "Statement": [ { "Sid": "OwnerReader", "Effect": "Allow",
+    "Principal": { "AWS": "arn:aws:iam::${SOURCE_ACCOUNT}:root" },
+    "Action": "dynamodb:GetItem", "Resource": "${SOURCE_ARN}" } ]
+}`;
+
+const keyOf = (item: Item) => (item.pk as { S: string }).S;
+const isFence = (item: Item) => keyOf(item) === FENCE_STRING;
+
+interface Change {
+  key: string;
+  /** The item after the change; undefined: deleted. */
+  item?: Item;
+  old?: Item;
+  at: number;
+  seq: number;
+}
+
+/**
+ * Both accounts of a lambda-mode migration, modelled just enough for a cutover: tables that store
+ * items, the source's resource policy with DynamoDB's revision semantics, the source's stream, and
+ * the event source mapping that carries the stream's changes to the target. The mapping delivers
+ * one change per read of the target while it is Enabled (a Lambda that keeps up, slowly), none
+ * while it is Disabled or `stuck`. Every call is logged in order across all clients.
+ */
+function lambdaWorld(options: { policy?: string | null } = {}) {
+  const log: string[] = [];
+  const source = new Map<string, Item>();
+  const target = new Map<string, Item>();
+  const stream: Change[] = [];
+  const pending: Change[] = [];
+  const mapping = { state: 'Enabled' as 'Enabled' | 'Disabled', stuck: false, disabledTimes: 0 };
+  const mappingUpdates: boolean[] = [];
+  let policy: { text: string; revisionId: string } | undefined;
+  let revision = 0;
+  if (options.policy !== null) {
+    policy = { text: options.policy ?? OWNERS_POLICY, revisionId: `rev-${++revision}` };
+  }
+  /** Fence tokens the target held at some point (the mapping delivered the marker). */
+  const fenceTokensOnTarget: string[] = [];
+
+  const clone = <T>(value: T): T => structuredClone(value);
+  /** A write of the source: a stream record unless nothing changed (DynamoDB writes none then). */
+  const writeSource = (key: string, item: Item | undefined) => {
+    const old = source.get(key);
+    if (JSON.stringify(old) === JSON.stringify(item)) return;
+    if (item === undefined) source.delete(key);
+    else source.set(key, clone(item));
+    const change: Change = {
+      key,
+      ...(item ? { item: clone(item) } : {}),
+      ...(old ? { old } : {}),
+      at: Date.now(),
+      seq: stream.length + 1,
+    };
+    stream.push(change);
+    pending.push(change);
+  };
+  const deliverOne = () => {
+    if (mapping.state !== 'Enabled' || mapping.stuck) return;
+    const change = pending.shift();
+    if (!change) return;
+    if (change.item) {
+      target.set(change.key, clone(change.item));
+      const token = change.item[FENCE_ATTRIBUTE]?.S;
+      if (token) fenceTokensOnTarget.push(token);
+    } else target.delete(change.key);
+  };
+  const logged = (side: string, handlers: Record<string, FakeOperation>) =>
+    fakeSdkClient(
+      Object.fromEntries(
+        Object.entries(handlers).map(([op, handler]) => [
+          op,
+          (input: Record<string, unknown>) => {
+            const item = (input.Key ?? input.Item) as Item | undefined;
+            log.push(
+              `${side}.${op}${item ? ` ${keyOf(item)}` : ''}${op === 'UpdateEventSourceMapping' ? ` ${input.Enabled}` : ''}`,
+            );
+            return handler(input);
+          },
+        ]),
+      ),
+    );
+  const describe = (name: string, arn: string, items: Map<string, Item>): TableDescription => ({
+    TableName: name,
+    TableArn: arn,
+    TableStatus: 'ACTIVE',
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    ItemCount: items.size,
+    TableSizeBytes: items.size * 100,
+    ...(name === 'src'
+      ? {
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+          LatestStreamArn: STREAM_ARN,
+        }
+      : {}),
+  });
+  const ttlOff = () => ({ TimeToLiveDescription: { TimeToLiveStatus: 'DISABLED' } });
+  const scan = (items: Map<string, Item>) => (input: { Segment?: number }) => ({
+    // Every key in segment 0 of both tables: the checker compares them there.
+    Items: (input.Segment ?? 0) === 0 ? [...items.values()].map(clone) : [],
+    Count: (input.Segment ?? 0) === 0 ? items.size : 0,
+  });
+  const policyNotFound = () => sdkError('PolicyNotFoundException', 400);
+  const checkArn = (arn: unknown) => {
+    if (arn !== SOURCE_ARN) throw sdkError('ResourceNotFoundException', 400);
+  };
+
+  const clients = {
+    sourceDdb: logged('source', {
+      DescribeTable: () => ({ Table: describe('src', SOURCE_ARN, source) }),
+      DescribeTimeToLive: ttlOff,
+      GetItem: (input: { Key: Item }) => {
+        const item = source.get(keyOf(input.Key));
+        return item ? { Item: clone(item) } : {};
+      },
+      PutItem: (input: { Item: Item }) => {
+        writeSource(keyOf(input.Item), input.Item);
+        return {};
+      },
+      DeleteItem: (input: { Key: Item }) => {
+        writeSource(keyOf(input.Key), undefined);
+        return {};
+      },
+      Scan: scan(source),
+      GetResourcePolicy: (input: { ResourceArn: string }) => {
+        checkArn(input.ResourceArn);
+        if (!policy) throw policyNotFound();
+        return { Policy: policy.text, RevisionId: policy.revisionId };
+      },
+      // ExpectedRevisionId: the current revision, or NO_POLICY when there is none; else PolicyNotFoundException.
+      PutResourcePolicy: (input: { ResourceArn: string; Policy: string; ExpectedRevisionId?: string }) => {
+        checkArn(input.ResourceArn);
+        const current = policy?.revisionId ?? 'NO_POLICY';
+        if (input.ExpectedRevisionId !== undefined && input.ExpectedRevisionId !== current)
+          throw policyNotFound();
+        policy = { text: input.Policy, revisionId: `rev-${++revision}` };
+        return { RevisionId: policy.revisionId };
+      },
+      DeleteResourcePolicy: (input: { ResourceArn: string; ExpectedRevisionId?: string }) => {
+        checkArn(input.ResourceArn);
+        if (!policy) throw policyNotFound();
+        if (input.ExpectedRevisionId !== undefined && input.ExpectedRevisionId !== policy.revisionId)
+          throw policyNotFound();
+        policy = undefined;
+        return {};
+      },
+    }),
+    targetDdb: logged('target', {
+      DescribeTable: () => ({ Table: describe('dst', TARGET_ARN, target) }),
+      DescribeTimeToLive: ttlOff,
+      GetItem: (input: { Key: Item }) => {
+        deliverOne();
+        const item = target.get(keyOf(input.Key));
+        return item ? { Item: clone(item) } : {};
+      },
+      Scan: (input: { Segment?: number }) => {
+        deliverOne();
+        return scan(target)(input);
+      },
+      // Only the abort writes the target itself (it removes the marker from both tables).
+      DeleteItem: (input: { Key: Item }) => {
+        target.delete(keyOf(input.Key));
+        return {};
+      },
+    }),
+    sourceSts: logged('sourceSts', {
+      GetCallerIdentity: () => ({ Account: SOURCE_ACCOUNT, Arn: CALLER(SOURCE_ACCOUNT) }),
+    }),
+    targetSts: logged('targetSts', {
+      GetCallerIdentity: () => ({ Account: TARGET_ACCOUNT, Arn: CALLER(TARGET_ACCOUNT) }),
+    }),
+    sourceLambda: logged('lambda', {
+      GetEventSourceMapping: (input: { UUID: string }) => {
+        if (input.UUID !== 'uuid-1') throw sdkError('ResourceNotFoundException', 404);
+        return {
+          UUID: 'uuid-1',
+          State: mapping.state,
+          FunctionArn: FUNCTION_ARN,
+          EventSourceArn: STREAM_ARN,
+          LastProcessingResult: 'OK',
+        };
+      },
+      GetFunctionConfiguration: () => ({ FunctionArn: FUNCTION_ARN, Environment: { Variables: {} } }),
+      UpdateEventSourceMapping: (input: { UUID: string; Enabled?: boolean }) => {
+        if (input.UUID !== 'uuid-1') throw sdkError('ResourceNotFoundException', 404);
+        mappingUpdates.push(input.Enabled as boolean);
+        if (input.Enabled === false && mapping.state === 'Enabled') mapping.disabledTimes += 1;
+        mapping.state = input.Enabled ? 'Enabled' : 'Disabled';
+        return { UUID: 'uuid-1', State: input.Enabled ? 'Enabling' : 'Disabling' };
+      },
+    }),
+    sourceSqs: logged('sqs', {}),
+    // One open shard holding every change of the source, read as the stream runner reads it.
+    sourceStreams: logged('sourceStreams', {
+      DescribeStream: () => ({
+        StreamDescription: {
+          StreamArn: STREAM_ARN,
+          StreamStatus: 'ENABLED',
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+          Shards: [{ ShardId: 'shardId-0', SequenceNumberRange: { StartingSequenceNumber: seqNo(1) } }],
+        },
+      }),
+      GetShardIterator: (input: { ShardIteratorType: string; SequenceNumber?: string }) => ({
+        ShardIterator: `it-${input.ShardIteratorType === 'TRIM_HORIZON' ? 0 : Number(input.SequenceNumber)}`,
+      }),
+      GetRecords: (input: { ShardIterator: string; Limit?: number }) => {
+        const from = Number(input.ShardIterator.slice(3));
+        const page = stream.slice(from, from + (input.Limit ?? 1000));
+        return {
+          Records: page.map((c) => ({
+            eventID: `e${c.seq}`,
+            eventName: c.item === undefined ? 'REMOVE' : c.old === undefined ? 'INSERT' : 'MODIFY',
+            eventSource: 'aws:dynamodb',
+            awsRegion: 'us-east-1',
+            dynamodb: {
+              ApproximateCreationDateTime: new Date(c.at),
+              Keys: { pk: { S: c.key } },
+              ...(c.item ? { NewImage: c.item } : {}),
+              ...(c.old ? { OldImage: c.old } : {}),
+              SequenceNumber: seqNo(c.seq),
+              SizeBytes: 100,
+              StreamViewType: 'NEW_AND_OLD_IMAGES',
+            },
+          })),
+          NextShardIterator: `it-${from + page.length}`,
+        };
+      },
+    }),
+    targetStreams: logged('targetStreams', {}),
+  };
+
+  // The migration's copy: the same items on both sides, loaded before the verify (not on the stream).
+  for (const [pk, v] of [
+    ['a', '1'],
+    ['b', '2'],
+    ['c', '3'],
+  ] as const) {
+    const item: Item = { pk: { S: pk }, v: { N: v } };
+    source.set(pk, clone(item));
+    target.set(pk, clone(item));
+  }
+
+  return {
+    clients,
+    log,
+    source,
+    target,
+    pending,
+    mapping,
+    mappingUpdates,
+    fenceTokensOnTarget,
+    policy: () => policy?.text,
+    /** A write by the application (before the freeze): on the stream, delivered by the mapping. */
+    appWrite: (key: string, item: Item | undefined) => writeSource(key, item),
+  };
+}
+
+/** Sequence numbers compare as numbers; these are fixed-width so they also sort as strings. */
+function seqNo(n: number): string {
+  return String(n).padStart(21, '0');
+}
+
+/** A lambda-mode migration whose mapping runs and whose clean verify ran an hour ago. */
+function lambdaState(): MigrationState {
+  const now = Date.now();
+  return fakeMigrationState({
+    cdcMode: 'lambda',
+    stream: {
+      status: 'done',
+      streamArn: STREAM_ARN,
+      viewType: 'NEW_AND_OLD_IMAGES',
+      enabledAt: iso(now - 3 * HOUR),
+      enabledByUs: true,
+    },
+    cdc: { status: 'done', mode: 'lambda', startedAt: iso(now - 2 * HOUR), esmUuid: 'uuid-1' },
+    verify: {
+      startedAt: iso(now - HOUR),
+      finishedAt: iso(now - HOUR + 60_000),
+      differences: 0,
+      sourceScanned: 3,
+      complete: true,
+    },
+  });
+}
+
+async function setUp(options: { policy?: string | null; cutover?: Partial<CutoverOptions> } = {}) {
+  const world = lambdaWorld(options);
+  const dir = mkdtempSync(join(tmpdir(), 'cutover-lambda-'));
+  const state = lambdaState();
+  const store = new StateStore(dir);
+  await store.save(state);
+  // The application's last writes before the cutover: still on their way through the mapping.
+  world.appWrite('d', { pk: { S: 'd' }, v: { N: '4' } });
+  world.appWrite('a', { pk: { S: 'a' }, v: { N: '10' } });
+  world.appWrite('b', undefined);
+  const input: CutoverInput = {
+    source: { config: { region: 'us-east-1' }, tableName: 'src' },
+    target: { config: { region: 'us-east-1' }, tableName: 'dst', access: { kind: 'same-credentials' } },
+    options: {
+      ...DEFAULT_CUTOVER_OPTIONS,
+      stateDir: dir,
+      freezeSettleSeconds: 0,
+      pollMilliseconds: 1,
+      fenceTimeoutSeconds: 10,
+      ...options.cutover,
+    },
+  };
+  const plan = (purpose: 'run' | 'abort' = 'run') =>
+    planCutover(input, {
+      clients: world.clients as never,
+      logger: noopLogger,
+      direction: 'forward',
+      purpose,
+    });
+  const saved = async () => (await store.load(state.key)) as MigrationState;
+  return { world, dir, input, plan, saved, clients: world.clients as never };
+}
+
+/** The source's items but the fence marker, as comparable JSON. */
+const contents = (items: Map<string, Item>) =>
+  JSON.stringify([...items.entries()].filter(([, i]) => !isFence(i)).sort(([a], [b]) => a.localeCompare(b)));
+
+describe('applyCutover with lambda-mode CDC', () => {
+  it('fences through the mapping (polled on the target), disables the mapping before proving the changed keys, and switches', async () => {
+    const { world, dir, plan, saved, clients } = await setUp();
+
+    const result = await applyCutover(await plan(), { clients, logger: noopLogger });
+
+    expect(result.outcome).toBe('switched');
+    const record = (await saved()).cutover;
+    expect(record?.status).toBe('switched');
+    expect(record?.freeze).toMatchObject({
+      mode: 'policy',
+      originalPolicy: OWNERS_POLICY,
+      probe: 'unverified',
+    });
+    expect(record?.cdcStopped?.mappingDisabled).toBe(true);
+    expect(record?.proof).toMatchObject({ mode: 'changed', differences: 0 });
+    // d, a, b (the application's) and the marker: everything on the stream since the verify.
+    expect(record?.proof?.checked).toBe(4);
+
+    const { log } = world;
+    const at = (entry: string) => log.indexOf(entry);
+    const lastAt = (entry: string) => log.lastIndexOf(entry);
+    const fenceWritten = at(`source.PutItem ${FENCE_STRING}`);
+    const fenceRemoved = at(`source.DeleteItem ${FENCE_STRING}`);
+    const disabled = at('lambda.UpdateEventSourceMapping false');
+    const fenceReads = log.filter((e) => e === `target.GetItem ${FENCE_STRING}`);
+    // Written on the source, seen on the target once the mapping delivered it (and what came before it).
+    expect(fenceWritten).toBeGreaterThan(-1);
+    expect(world.fenceTokensOnTarget).toEqual([record?.fence?.token]);
+    expect(fenceReads.length).toBeGreaterThan(4);
+    expect(at(`target.GetItem ${FENCE_STRING}`)).toBeGreaterThan(fenceWritten);
+    expect(fenceRemoved).toBeGreaterThan(at(`target.GetItem ${FENCE_STRING}`));
+    // Removed from both: the delete travelled through the mapping too.
+    expect(world.source.has(FENCE_STRING)).toBe(false);
+    expect(world.target.has(FENCE_STRING)).toBe(false);
+    // The mapping is disabled after the marker's removal arrived, and before anything of the proof.
+    expect(world.mappingUpdates).toEqual([false]);
+    expect(disabled).toBeGreaterThan(fenceRemoved);
+    const proofStarts = log.findIndex(
+      (e) => e.startsWith('sourceStreams.') || e.startsWith('source.GetItem'),
+    );
+    expect(proofStarts).toBeGreaterThan(disabled);
+    expect(lastAt(`target.GetItem ${FENCE_STRING}`)).toBeGreaterThan(disabled); // the proof's read
+    // Not through a local runner: nothing read the stream before the proof, no checkpoint was written.
+    expect(log.slice(0, disabled).some((e) => e.startsWith('sourceStreams.'))).toBe(false);
+    expect(readdirSync(dir)).toEqual([StateStore.fileName((await saved()).key)]);
+    // Frozen with the owner's statement kept, and the target holds what the source holds.
+    const frozen = JSON.parse(world.policy() as string);
+    expect(frozen.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['OwnerReader', FREEZE_SID]);
+    expect(contents(world.target)).toBe(contents(world.source));
+    expect(world.target.get('a')?.v).toEqual({ N: '10' });
+    expect(world.target.has('b')).toBe(false);
+  });
+
+  it.each([
+    ['its own policy', OWNERS_POLICY],
+    ['no policy', null],
+  ] as const)(
+    'abortCutover after the fence re-enables the mapping and restores %s exactly',
+    async (_name, original) => {
+      const { world, plan, saved, clients } = await setUp({ policy: original });
+      const crash = new Error('crash after the fence');
+      await expect(
+        applyCutover(await plan(), {
+          clients,
+          logger: noopLogger,
+          onStateSaved: (state) => {
+            if (state.cutover?.status === 'fenced') throw crash;
+          },
+        }),
+      ).rejects.toBe(crash);
+      expect(world.mapping.state).toBe('Disabled');
+      expect(hasFreeze(world.policy())).toBe(true);
+
+      const aborted = await abortCutover(await plan('abort'), { clients, logger: noopLogger });
+
+      expect(aborted).toMatchObject({ freeze: 'lifted', mappingReenabled: true, wasSwitched: false });
+      expect(world.mappingUpdates).toEqual([false, true]);
+      expect(world.mapping.state).toBe('Enabled');
+      expect(world.policy()).toBe(original ?? undefined);
+      const record = (await saved()).cutover;
+      expect(record?.status).toBe('aborted');
+      expect(record?.freeze.liftedAt).toBeTruthy();
+      expect(record?.cdcStopped?.mappingDisabled).toBe(false);
+      expect(world.source.has(FENCE_STRING)).toBe(false);
+      expect(world.target.has(FENCE_STRING)).toBe(false);
+    },
+  );
+
+  it('stops with FENCE_TIMEOUT when the mapping never delivers, leaving the freeze in force and recorded; a re-run goes on waiting', async () => {
+    const { world, plan, saved, clients } = await setUp({ cutover: { fenceTimeoutSeconds: 0.05 } });
+    world.mapping.stuck = true;
+
+    const error = await applyCutover(await plan(), { clients, logger: noopLogger }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(MigrationError);
+    expect((error as MigrationError).code).toBe('FENCE_TIMEOUT');
+    const record = (await saved()).cutover;
+    expect(record?.status).toBe('fencing');
+    expect(record?.freeze.appliedAt).toBeTruthy();
+    expect(record?.freeze.liftedAt).toBeUndefined();
+    expect(record?.fence?.writtenAt).toBeTruthy();
+    expect(record?.fence?.seenAt).toBeUndefined();
+    expect(record?.cdcStopped).toBeUndefined();
+    expect(hasFreeze(world.policy())).toBe(true);
+    expect(world.mappingUpdates).toEqual([]);
+
+    world.mapping.stuck = false;
+    const resumed = await applyCutover(await plan(), { clients, logger: noopLogger });
+    expect(resumed.outcome).toBe('switched');
+    expect(resumed.record.fence?.token).toBe(record?.fence?.token);
+  });
+});
+
+describe('a lambda-mode cutover that crashes after any save', () => {
+  it('converges on a re-run: switched, the mapping disabled once, the original policy recorded once', async () => {
+    const crash = new Error('crash');
+    let completedAfter: number | undefined;
+    for (let n = 1; completedAfter === undefined && n <= 60; n += 1) {
+      const { world, plan, saved, clients } = await setUp({ cutover: { verify: 'full' } });
+      const originals = new Set<string | null | undefined>();
+      const watch = (state: Readonly<MigrationState>) => {
+        const original = state.cutover?.freeze.originalPolicy;
+        if (original !== undefined) originals.add(original);
+      };
+      let saves = 0;
+      const first = await applyCutover(await plan(), {
+        clients,
+        logger: noopLogger,
+        onStateSaved: (state) => {
+          watch(state);
+          saves += 1;
+          if (saves === n) throw crash;
+        },
+      }).catch((e: unknown) => e);
+      if (first !== crash) {
+        expect((first as { outcome?: string }).outcome, `run without a crash (${n})`).toBe('switched');
+        completedAfter = saves;
+        break;
+      }
+
+      const second = await applyCutover(await plan(), { clients, logger: noopLogger, onStateSaved: watch });
+
+      const context = `crash at save ${n}`;
+      expect(second.outcome, context).toBe('switched');
+      const record = (await saved()).cutover;
+      expect(record?.status, context).toBe('switched');
+      expect(record?.proof?.differences, context).toBe(0);
+      expect(world.mapping.state, context).toBe('Disabled');
+      expect(world.mapping.disabledTimes, context).toBe(1);
+      expect(world.mappingUpdates.includes(true), context).toBe(false);
+      expect(record?.cdcStopped?.mappingDisabled, context).toBe(true);
+      expect([...originals], context).toEqual([OWNERS_POLICY]);
+      expect(record?.freeze.originalPolicy, context).toBe(OWNERS_POLICY);
+      const frozen = JSON.parse(world.policy() as string);
+      expect(
+        frozen.Statement.map((s: { Sid: string }) => s.Sid),
+        context,
+      ).toEqual(['OwnerReader', FREEZE_SID]);
+      expect(world.source.has(FENCE_STRING), context).toBe(false);
+      expect(world.target.has(FENCE_STRING), context).toBe(false);
+      expect(contents(world.target), context).toBe(contents(world.source));
+    }
+    // Every save of a whole run was a crash point once.
+    expect(completedAfter).toBeGreaterThan(10);
+  });
+});
