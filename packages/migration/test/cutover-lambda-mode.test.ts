@@ -54,7 +54,7 @@ interface Change {
  * items, the source's resource policy with DynamoDB's revision semantics, the source's stream, and
  * the event source mapping that carries the stream's changes to the target. The mapping delivers
  * one change per read of the target while it is Enabled (a Lambda that keeps up, slowly), none
- * while it is Disabled or `stuck`. Every call is logged in order across all clients.
+ * while it is Disabled or `stuck` (and loses the changes of `loses`). Every call is logged in order across all clients.
  */
 function lambdaWorld(options: { policy?: string | null } = {}) {
   const log: string[] = [];
@@ -62,7 +62,13 @@ function lambdaWorld(options: { policy?: string | null } = {}) {
   const target = new Map<string, Item>();
   const stream: Change[] = [];
   const pending: Change[] = [];
-  const mapping = { state: 'Enabled' as 'Enabled' | 'Disabled', stuck: false, disabledTimes: 0 };
+  const mapping = {
+    state: 'Enabled' as 'Enabled' | 'Disabled',
+    stuck: false,
+    disabledTimes: 0,
+    /** A key whose changes the function loses (acknowledged, never written): the proof must notice. */
+    loses: undefined as string | undefined,
+  };
   const mappingUpdates: boolean[] = [];
   let policy: { text: string; revisionId: string } | undefined;
   let revision = 0;
@@ -92,7 +98,7 @@ function lambdaWorld(options: { policy?: string | null } = {}) {
   const deliverOne = () => {
     if (mapping.state !== 'Enabled' || mapping.stuck) return;
     const change = pending.shift();
-    if (!change) return;
+    if (!change || change.key === mapping.loses) return;
     if (change.item) {
       target.set(change.key, clone(change.item));
       const token = change.item[FENCE_ATTRIBUTE]?.S;
@@ -285,6 +291,10 @@ function lambdaWorld(options: { policy?: string | null } = {}) {
     mappingUpdates,
     fenceTokensOnTarget,
     policy: () => policy?.text,
+    /** Lets the mapping deliver everything it holds (while it is Enabled). */
+    drain: () => {
+      while (pending.length > 0 && mapping.state === 'Enabled' && !mapping.stuck) deliverOne();
+    },
     /** A write by the application (before the freeze): on the stream, delivered by the mapping. */
     appWrite: (key: string, item: Item | undefined) => writeSource(key, item),
   };
@@ -444,6 +454,24 @@ describe('applyCutover with lambda-mode CDC', () => {
     },
   );
 
+  it('reports a change the mapping lost as a difference: no switch, the freeze stays, the mapping stays disabled', async () => {
+    const { world, plan, saved, clients } = await setUp();
+    world.mapping.loses = 'd';
+
+    const result = await applyCutover(await plan(), { clients, logger: noopLogger });
+
+    expect(result.outcome).toBe('differences');
+    expect(result.differences).toEqual([
+      { kind: 'missing_in_target', key: { pk: { S: 'd' } }, attributes: ['pk', 'v'] },
+    ]);
+    const record = (await saved()).cutover;
+    expect(record?.status).toBe('proving');
+    expect(record?.proof).toMatchObject({ mode: 'changed', checked: 4, differences: 1 });
+    expect(record?.switchedAt).toBeUndefined();
+    expect(hasFreeze(world.policy())).toBe(true);
+    expect(world.mapping.state).toBe('Disabled');
+  });
+
   it('stops with FENCE_TIMEOUT when the mapping never delivers, leaving the freeze in force and recorded; a re-run goes on waiting', async () => {
     const { world, plan, saved, clients } = await setUp({ cutover: { fenceTimeoutSeconds: 0.05 } });
     world.mapping.stuck = true;
@@ -520,5 +548,49 @@ describe('a lambda-mode cutover that crashes after any save', () => {
     }
     // Every save of a whole run was a crash point once.
     expect(completedAfter).toBeGreaterThan(10);
+  });
+});
+
+describe('abortCutover after a lambda-mode cutover crashed after any save', () => {
+  it("restores the owner's policy byte for byte and an enabled mapping, after which a new cutover records the same original", async () => {
+    const crash = new Error('crash');
+    let completed = false;
+    for (let n = 1; !completed && n <= 60; n += 1) {
+      const { world, plan, saved, clients } = await setUp({ cutover: { verify: 'full' } });
+      let saves = 0;
+      const first = await applyCutover(await plan(), {
+        clients,
+        logger: noopLogger,
+        onStateSaved: () => {
+          saves += 1;
+          if (saves === n) throw crash;
+        },
+      }).catch((e: unknown) => e);
+      if (first !== crash) {
+        completed = true;
+        break;
+      }
+      const context = `crash at save ${n}`;
+
+      const aborted = await abortCutover(await plan('abort'), { clients, logger: noopLogger });
+
+      expect(world.policy(), context).toBe(OWNERS_POLICY);
+      expect(world.mapping.state, context).toBe('Enabled');
+      // Enabled again when the fence disabled it (or had recorded that it would: enabling is harmless).
+      if (world.mappingUpdates.includes(false)) expect(aborted.mappingReenabled, context).toBe(true);
+      const record = (await saved()).cutover;
+      expect(record?.status, context).toBe('aborted');
+      expect(record?.freeze.liftedAt, context).toBeTruthy();
+      world.drain();
+      expect(world.source.has(FENCE_STRING), context).toBe(false);
+      expect(world.target.has(FENCE_STRING), context).toBe(false);
+      expect(contents(world.target), context).toBe(contents(world.source));
+
+      const again = await applyCutover(await plan(), { clients, logger: noopLogger });
+      expect(again.outcome, context).toBe('switched');
+      expect(again.record.freeze.originalPolicy, context).toBe(OWNERS_POLICY);
+      expect(world.mapping.state, context).toBe('Disabled');
+    }
+    expect(completed).toBe(true);
   });
 });
