@@ -13,6 +13,9 @@ import {
 } from '@ddb-migrate/core';
 import { streamTrimmedError } from './stream-trimmed.js';
 
+/** How many of the last returned records' eventIDs a reader remembers (two full pages). */
+const RETURNED_IDS_KEPT = 2000;
+
 /** Backoff of the Streams calls: LimitExceededException (HTTP 400, not retried by the SDK), throttles, 5xx. */
 export const STREAMS_BACKOFF = { baseMs: 200, maxMs: 5000 } as const;
 /** Error names retried besides throttles and transient faults. */
@@ -59,6 +62,9 @@ export class ShardReader {
   private lastRead: string | undefined;
   private ended = false;
   private trimHorizonRetries = 0;
+  /** eventIDs of the records returned last (see {@link unseen}). */
+  private readonly returned = new Set<string>();
+  private readonly returnedOrder: string[] = [];
 
   constructor(private readonly opts: ShardReaderOptions) {
     this.lastRead = opts.afterSequenceNumber;
@@ -82,7 +88,7 @@ export class ShardReader {
         const out = await this.opts.client.send(
           new GetRecordsCommand({ ShardIterator: this.iterator, Limit: limit }),
         );
-        const records = out.Records ?? [];
+        const records = this.unseen(out.Records ?? []);
         const last = records.at(-1)?.dynamodb?.SequenceNumber;
         if (last !== undefined) this.lastRead = last;
         this.iterator = out.NextShardIterator;
@@ -103,6 +109,25 @@ export class ShardReader {
         await this.opts.sleep(backoffDelayMs(attempt, STREAMS_BACKOFF));
       }
     }
+  }
+
+  /**
+   * Drops records this reader has already returned (by eventID, unique per record). An iterator
+   * chain on AWS never repeats a record, so this only guards against a stand-in that does: moto
+   * returns its last record again on every GetRecords when that record shares its sequence
+   * number with the one before it, which kept a runner delivering it for ever.
+   */
+  private unseen(records: StreamSdkRecord[]): StreamSdkRecord[] {
+    const fresh = records.filter((r) => r.eventID === undefined || !this.returned.has(r.eventID));
+    for (const r of fresh) {
+      if (r.eventID === undefined) continue;
+      this.returned.add(r.eventID);
+      this.returnedOrder.push(r.eventID);
+    }
+    while (this.returnedOrder.length > RETURNED_IDS_KEPT) {
+      this.returned.delete(this.returnedOrder.shift() as string);
+    }
+    return fresh;
   }
 
   private async acquireIterator(): Promise<string> {
