@@ -68,7 +68,15 @@ function lambdaWorld(options: { policy?: string | null } = {}) {
     disabledTimes: 0,
     /** A key whose changes the function loses (acknowledged, never written): the proof must notice. */
     loses: undefined as string | undefined,
+    /**
+     * A key on another shard than the fence's: its change arrives only some reads after the fence
+     * has come and gone (shards are consumed in parallel; the fence proves its own shard only).
+     */
+    lagging: undefined as string | undefined,
   };
+  const held: Change[] = [];
+  let fenceGone = false;
+  let lagCountdown = 3;
   const mappingUpdates: boolean[] = [];
   let policy: { text: string; revisionId: string } | undefined;
   let revision = 0;
@@ -97,8 +105,14 @@ function lambdaWorld(options: { policy?: string | null } = {}) {
   };
   const deliverOne = () => {
     if (mapping.state !== 'Enabled' || mapping.stuck) return;
-    const change = pending.shift();
+    const late = fenceGone && held.length > 0 && --lagCountdown <= 0 ? held.shift() : undefined;
+    const change = late ?? pending.shift();
     if (!change || change.key === mapping.loses) return;
+    if (change.key === mapping.lagging && !fenceGone && late === undefined) {
+      held.push(change);
+      return;
+    }
+    if (change.key === FENCE_STRING && change.item === undefined) fenceGone = true;
     if (change.item) {
       target.set(change.key, clone(change.item));
       const token = change.item[FENCE_ATTRIBUTE]?.S;
@@ -221,7 +235,11 @@ function lambdaWorld(options: { policy?: string | null } = {}) {
           LastProcessingResult: 'OK',
         };
       },
-      GetFunctionConfiguration: () => ({ FunctionArn: FUNCTION_ARN, Environment: { Variables: {} } }),
+      GetFunctionConfiguration: () => ({
+        FunctionArn: FUNCTION_ARN,
+        Timeout: 1,
+        Environment: { Variables: {} },
+      }),
       UpdateEventSourceMapping: (input: { UUID: string; Enabled?: boolean }) => {
         if (input.UUID !== 'uuid-1') throw sdkError('ResourceNotFoundException', 404);
         mappingUpdates.push(input.Enabled as boolean);
@@ -366,7 +384,7 @@ const contents = (items: Map<string, Item>) =>
   JSON.stringify([...items.entries()].filter(([, i]) => !isFence(i)).sort(([a], [b]) => a.localeCompare(b)));
 
 describe('applyCutover with lambda-mode CDC', () => {
-  it('fences through the mapping (polled on the target), disables the mapping before proving the changed keys, and switches', async () => {
+  it('fences through the mapping (polled on the target), proves the changed keys while it still delivers, disables it, confirms, and switches', async () => {
     const { world, dir, plan, saved, clients } = await setUp();
 
     const result = await applyCutover(await plan(), { clients, logger: noopLogger });
@@ -400,16 +418,17 @@ describe('applyCutover with lambda-mode CDC', () => {
     // Removed from both: the delete travelled through the mapping too.
     expect(world.source.has(FENCE_STRING)).toBe(false);
     expect(world.target.has(FENCE_STRING)).toBe(false);
-    // The mapping is disabled after the marker's removal arrived, and before anything of the proof.
+    // The fence shows only its own shard caught up: the mapping keeps delivering while the proof
+    // compares, is disabled once every changed key is equal, and the keys are compared once more.
     expect(world.mappingUpdates).toEqual([false]);
-    expect(disabled).toBeGreaterThan(fenceRemoved);
-    const proofStarts = log.findIndex(
-      (e) => e.startsWith('sourceStreams.') || e.startsWith('source.GetItem'),
-    );
-    expect(proofStarts).toBeGreaterThan(disabled);
-    expect(lastAt(`target.GetItem ${FENCE_STRING}`)).toBeGreaterThan(disabled); // the proof's read
+    const proofStarts = log.findIndex((e) => e.startsWith('sourceStreams.'));
+    expect(proofStarts).toBeGreaterThan(fenceRemoved);
+    expect(disabled).toBeGreaterThan(proofStarts);
+    expect(log.slice(disabled).some((e) => e.startsWith('source.GetItem'))).toBe(true);
+    expect(lastAt(`target.GetItem ${FENCE_STRING}`)).toBeGreaterThan(disabled); // the confirmation's read
+    expect(log.slice(disabled).some((e) => e === 'lambda.GetEventSourceMapping')).toBe(true);
     // Not through a local runner: nothing read the stream before the proof, no checkpoint was written.
-    expect(log.slice(0, disabled).some((e) => e.startsWith('sourceStreams.'))).toBe(false);
+    expect(log.slice(0, fenceRemoved).some((e) => e.startsWith('sourceStreams.'))).toBe(false);
     expect(readdirSync(dir)).toEqual([StateStore.fileName((await saved()).key)]);
     // Frozen with the owner's statement kept, and the target holds what the source holds.
     const frozen = JSON.parse(world.policy() as string);
@@ -423,16 +442,16 @@ describe('applyCutover with lambda-mode CDC', () => {
     ['its own policy', OWNERS_POLICY],
     ['no policy', null],
   ] as const)(
-    'abortCutover after the fence re-enables the mapping and restores %s exactly',
+    'abortCutover after CDC was stopped re-enables the mapping and restores %s exactly',
     async (_name, original) => {
       const { world, plan, saved, clients } = await setUp({ policy: original });
-      const crash = new Error('crash after the fence');
+      const crash = new Error('crash after the mapping was disabled');
       await expect(
         applyCutover(await plan(), {
           clients,
           logger: noopLogger,
           onStateSaved: (state) => {
-            if (state.cutover?.status === 'fenced') throw crash;
+            if (state.cutover?.cdcStopped?.inFlightDoneAt) throw crash;
           },
         }),
       ).rejects.toBe(crash);
@@ -454,8 +473,8 @@ describe('applyCutover with lambda-mode CDC', () => {
     },
   );
 
-  it('reports a change the mapping lost as a difference: no switch, the freeze stays, the mapping stays disabled', async () => {
-    const { world, plan, saved, clients } = await setUp();
+  it('reports a change the mapping lost as a difference once re-checks run out: no switch, the freeze stays, the mapping still runs', async () => {
+    const { world, plan, saved, clients } = await setUp({ cutover: { fenceTimeoutSeconds: 1 } });
     world.mapping.loses = 'd';
 
     const result = await applyCutover(await plan(), { clients, logger: noopLogger });
@@ -469,7 +488,23 @@ describe('applyCutover with lambda-mode CDC', () => {
     expect(record?.proof).toMatchObject({ mode: 'changed', checked: 4, differences: 1 });
     expect(record?.switchedAt).toBeUndefined();
     expect(hasFreeze(world.policy())).toBe(true);
-    expect(world.mapping.state).toBe('Disabled');
+    expect(world.mapping.state).toBe('Enabled');
+    expect(world.mappingUpdates).toEqual([]);
+  });
+
+  it('waits for a change of another shard that arrives after the fence: the proof re-checks it while the mapping runs, then disables it and switches', async () => {
+    const { world, plan, saved, clients } = await setUp({ cutover: { fenceTimeoutSeconds: 30 } });
+    world.mapping.lagging = 'd';
+
+    const result = await applyCutover(await plan(), { clients, logger: noopLogger });
+
+    expect(result.outcome).toBe('switched');
+    expect((await saved()).cutover?.proof).toMatchObject({ differences: 0 });
+    expect(world.target.get('d')).toEqual(world.source.get('d'));
+    expect(world.target.has('d')).toBe(true);
+    // Delivered before the mapping was disabled (the disable comes after the last target write).
+    expect(world.mappingUpdates).toEqual([false]);
+    expect(contents(world.target)).toBe(contents(world.source));
   });
 
   it('stops with FENCE_TIMEOUT when the mapping never delivers, leaving the freeze in force and recorded; a re-run goes on waiting', async () => {

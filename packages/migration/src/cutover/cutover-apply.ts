@@ -1,5 +1,4 @@
 import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import { UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import type { Difference } from '@ddb-migrate/consistency-checker';
 import {
   AwsCallError,
@@ -15,12 +14,13 @@ import type { MigrationState } from '../state/migration-state.js';
 import { StateStore } from '../state/state-store.js';
 import { abortableSleep } from '../step-context.js';
 import { type CutoverClients, openCutoverClients } from './cutover-input.js';
-import { type CutoverSide, cutoverSides, forwardLane, reverseLane } from './cutover-lanes.js';
+import { type CutoverSide, cutoverSides, reverseLane } from './cutover-lanes.js';
 import type { CutoverPlan } from './cutover-plan.js';
 import type { CutoverRecord, ProofRecord } from './cutover-state.js';
 import { defaultFenceKey, newFenceToken, readFenceToken, removeFence, writeFence } from './fence.js';
 import { applyFreeze, liftFreeze, probeFreeze } from './freeze.js';
 import { pollUntil, replicateLocally } from './local-replication.js';
+import { type ReplicationSession, startReplication } from './replication-session.js';
 import { changedKeys, compareKeys } from './prove.js';
 import { fullProof } from './full-proof.js';
 
@@ -109,12 +109,29 @@ export async function applyCutover(plan: CutoverPlan, deps: ApplyCutoverDeps = {
     };
     if (record.status !== 'switched') {
       await freezeStep(record, sides, plan, host, progress, signal);
-      await fenceStep(record, sides, plan, state, clients, host, progress, signal);
-      const proof = await proveStep(record, sides, plan, state, host, progress, deps, signal);
-      if (proof.differences.length > 0) {
-        result.outcome = 'differences';
-        result.differences = proof.differences;
-        return result;
+      if (record.status !== 'proved') {
+        const replication = startReplication(record, plan, state, clients, host, signal);
+        try {
+          await fenceStep(record, sides, plan, state, replication, host, progress, signal);
+          const proof = await proveStep(
+            record,
+            sides,
+            plan,
+            state,
+            replication,
+            host,
+            progress,
+            deps,
+            signal,
+          );
+          if (proof.differences.length > 0) {
+            result.outcome = 'differences';
+            result.differences = proof.differences;
+            return result;
+          }
+        } finally {
+          await replication.release();
+        }
       }
       if (direction === 'forward' && input.options.reverse)
         await enableReverseStream(record, sides.to, host, progress);
@@ -194,7 +211,7 @@ async function fenceStep(
   sides: { from: CutoverSide; to: CutoverSide },
   plan: CutoverPlan,
   state: MigrationState,
-  clients: CutoverClients,
+  replication: ReplicationSession,
   host: Host,
   progress: Progress,
   signal?: AbortSignal,
@@ -218,121 +235,56 @@ async function fenceStep(
     type: 'start',
     message: `fence written on the ${sides.from.label}; waiting for CDC to deliver it`,
   });
+  const read = () => readFenceToken(host, sides.to.ddb, sides.to.tableName, key);
   if (!fence.seenAt) {
-    await drainUntil(
-      () => readFenceToken(host, sides.to.ddb, sides.to.tableName, key).then((t) => t === fence.token),
-      record,
-      plan,
-      state,
-      clients,
-      host,
-      signal,
-    );
+    await waitFor(() => read().then((t) => t === fence.token), plan, state, sides, replication, signal);
     fence.seenAt = new Date().toISOString();
     await host.save();
   }
   if (!fence.removedAt) {
     await removeFence(host, sides.from.ddb, sides.from.tableName, key);
     // The delete travels through CDC too; then nothing of the marker is left on either side.
-    await drainUntil(
-      () => readFenceToken(host, sides.to.ddb, sides.to.tableName, key).then((t) => t === null),
-      record,
-      plan,
-      state,
-      clients,
-      host,
-      signal,
-    );
+    await waitFor(() => read().then((t) => t === null), plan, state, sides, replication, signal);
     fence.removedAt = new Date().toISOString();
     await host.save();
   }
-  await stopReplication(record, plan, state, clients, host);
   record.status = 'fenced';
   await host.save();
   progress({
     step: 'fence',
     type: 'end',
-    message: 'fence delivered: every write before the freeze has arrived',
+    message: "fence delivered: its shard has caught up with the freeze (the proof checks every key's)",
   });
 }
 
-/** Waits until `until` holds while the replication of this direction delivers records. */
-async function drainUntil(
+/** Polls `until` while replication runs; FENCE_TIMEOUT after the fence timeout. */
+async function waitFor(
   until: () => Promise<boolean>,
-  record: CutoverRecord,
   plan: CutoverPlan,
   state: MigrationState,
-  clients: CutoverClients,
-  host: Host,
+  sides: { to: CutoverSide },
+  replication: ReplicationSession,
   signal?: AbortSignal,
 ): Promise<void> {
   const { options } = plan.input;
-  const timeoutMs = options.fenceTimeoutSeconds * 1000;
-  let reached: boolean;
-  const sides = cutoverSides(plan.direction, plan.input, clients, plan.facts);
-  if (plan.direction === 'forward' && state.cdc?.mode === 'lambda') {
-    reached = await pollUntil(until, options.pollMilliseconds, timeoutMs, signal);
-  } else {
-    const lane =
-      plan.direction === 'forward'
-        ? forwardLane(state, sides, plan.input, clients)
-        : reverseLane(state, plan.input, clients, plan.facts);
-    const run = await replicateLocally(lane, {
-      until,
-      pollMs: options.pollMilliseconds,
-      timeoutMs,
-      logger: host.logger,
-      ...(signal ? { signal } : {}),
-    });
-    reached = run.reached;
-    if (!reached && run.summary?.stoppedBy === 'drained') reached = await until();
-  }
+  const reached = await pollUntil(
+    async () => {
+      replication.check();
+      return until();
+    },
+    options.pollMilliseconds,
+    options.fenceTimeoutSeconds * 1000,
+    signal,
+  );
   if (!reached) {
     throw new MigrationError(
       'FENCE_TIMEOUT',
       `The fence marker did not reach the ${sides.to.label} table within ${options.fenceTimeoutSeconds} s`,
       {
-        hint: `CDC is not delivering (check ${state.cdc?.mode === 'lambda' ? "the mapping and the function's logs" : 'the output above'}); the freeze stays: run cutover again to go on waiting, or \`cutover --abort\` to lift it`,
+        hint: `CDC is not delivering (check ${state.cdc?.mode === 'lambda' && plan.direction === 'forward' ? "the mapping and the function's logs" : 'the output above'}); the freeze stays: run the same command again to go on waiting, or --abort to lift it`,
       },
     );
   }
-  void record;
-}
-
-/** Forward CDC stops at the fence, so reverse replication can never loop back into the target. */
-async function stopReplication(
-  record: CutoverRecord,
-  plan: CutoverPlan,
-  state: MigrationState,
-  clients: CutoverClients,
-  host: Host,
-): Promise<void> {
-  // `mappingDisabled: true` is also the write-ahead record: a crash before the call left the
-  // mapping enabled, so a resumed run disables it again (harmless when it is disabled already).
-  if (record.cdcStopped && !record.cdcStopped.mappingDisabled) return;
-  let mappingDisabled = false;
-  if (plan.direction === 'forward' && state.cdc?.mode === 'lambda' && state.cdc.esmUuid) {
-    const uuid = state.cdc.esmUuid;
-    if (!record.cdcStopped) {
-      record.cdcStopped = { at: new Date().toISOString(), mappingDisabled: true };
-      await host.save();
-    }
-    try {
-      await retryAws(
-        host,
-        'UpdateEventSourceMapping',
-        () => clients.sourceLambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: false })),
-        {
-          retryOn: ['ResourceInUseException', 'ResourceConflictException'],
-        },
-      );
-    } catch (error) {
-      throw new AwsCallError('UpdateEventSourceMapping (disable)', error);
-    }
-    mappingDisabled = true;
-  }
-  record.cdcStopped = { at: record.cdcStopped?.at ?? new Date().toISOString(), mappingDisabled };
-  await host.save();
 }
 
 async function proveStep(
@@ -340,6 +292,7 @@ async function proveStep(
   sides: { from: CutoverSide; to: CutoverSide },
   plan: CutoverPlan,
   state: MigrationState,
+  replication: ReplicationSession,
   host: Host,
   progress: Progress,
   deps: ApplyCutoverDeps,
@@ -355,9 +308,12 @@ async function proveStep(
   const { options } = plan.input;
   let checked: number;
   let differences: Difference[];
+  let keys: Item[] | undefined;
+  // Replication still runs: the fence proves its own shard only, and a key on another shard may
+  // still be on its way. A difference is re-checked until CDC has delivered it or time is up.
   if (options.verify === 'full') {
     progress({ step: 'prove', type: 'start', message: 'verifying the whole table' });
-    ({ checked, differences } = await fullProof(sides, host.logger, deps.onDifference));
+    ({ checked, differences } = await fullProof(sides, host.logger));
   } else {
     const sinceIso = plan.direction === 'forward' ? state.verify?.startedAt : state.cutover?.cdcStopped?.at;
     const streamArn =
@@ -369,7 +325,7 @@ async function proveStep(
       type: 'start',
       message: `reading the keys changed since ${sinceIso} from the stream`,
     });
-    const keys = await changedKeys({
+    keys = await changedKeys({
       streams: sides.from.streams,
       streamArn,
       keySchema: sides.from.table.KeySchema ?? [],
@@ -380,14 +336,17 @@ async function proveStep(
     });
     // The fence marker is among them: removed on both sides by now, it compares equal (absent).
     progress({ step: 'prove', type: 'update', message: `comparing ${keys.length} changed keys` });
-    ({ checked, differences } = await compareKeys({
-      host,
-      from: sides.from,
-      to: sides.to,
-      keys,
-      ...(deps.onDifference ? { onDifference: deps.onDifference } : {}),
-    }));
+    checked = keys.length;
+    differences = await compareUntilEqual(keys, sides, plan, replication, host);
   }
+  if (differences.length === 0) {
+    // Stopped for good before anything is switched; then the changed keys once more, since the
+    // last forward write has certainly landed.
+    await replication.stop();
+    if (keys !== undefined)
+      ({ differences } = await compareKeys({ host, from: sides.from, to: sides.to, keys }));
+  }
+  for (const difference of differences) await deps.onDifference?.(difference);
   const proof: ProofRecord = {
     mode: options.verify,
     checked,
@@ -404,6 +363,25 @@ async function proveStep(
     message: `${checked} checked, ${differences.length} difference(s)`,
   });
   return { differences };
+}
+
+/** Compares `keys`, re-checking the differing ones with growing pauses while replication delivers. */
+async function compareUntilEqual(
+  keys: readonly Item[],
+  sides: { from: CutoverSide; to: CutoverSide },
+  plan: CutoverPlan,
+  replication: ReplicationSession,
+  host: Host,
+): Promise<Difference[]> {
+  const deadline = Date.now() + plan.input.options.fenceTimeoutSeconds * 1000;
+  let pending = keys;
+  for (let attempt = 0; ; attempt += 1) {
+    replication.check();
+    const { differences } = await compareKeys({ host, from: sides.from, to: sides.to, keys: pending });
+    if (differences.length === 0 || Date.now() >= deadline) return differences;
+    pending = differences.map((d) => d.key);
+    await host.sleep(Math.min(10_000, 250 * 2 ** attempt, Math.max(0, deadline - Date.now())));
+  }
 }
 
 async function enableReverseStream(

@@ -95,8 +95,11 @@ export interface CutoverRecord {
   startedAt: string;
   freeze: FreezeRecord;
   fence?: FenceRecord;
-  /** Forward CDC stopped after the fence (lambda: the mapping disabled by us). */
-  cdcStopped?: { at: string; mappingDisabled: boolean };
+  /**
+   * Replication of this direction stopped after the proof (lambda: the mapping disabled by us;
+   * `inFlightDoneAt`: it was Disabled and the function's timeout had passed).
+   */
+  cdcStopped?: { at: string; mappingDisabled: boolean; inFlightDoneAt?: string };
   proof?: ProofRecord;
   /** The moment from which the side switched to is the source of truth. */
   switchedAt?: string;

@@ -4,8 +4,9 @@ import type { Logger } from '@ddb-migrate/core';
 import type { CutoverSide } from './cutover-lanes.js';
 
 /**
- * `--verify full`: the consistency checker over both whole tables. Both are quiet (one frozen, CDC
- * drained to the fence), so a suspect gets one short consistent re-check instead of minutes.
+ * `--verify full`: the consistency checker over both whole tables, while replication still
+ * delivers the frozen table's last writes (from shards other than the fence's): a suspect gets the
+ * checker's usual consistent re-checks (about a minute) before it counts.
  */
 export async function fullProof(
   sides: { from: CutoverSide; to: CutoverSide },
@@ -17,8 +18,6 @@ export async function fullProof(
     // The checker calls only `send`; it declares whole clients.
     source: { client: sides.from.ddb as DynamoDBClient, tableName: sides.from.tableName },
     target: { client: sides.to.ddb as DynamoDBClient, tableName: sides.to.tableName },
-    recheckDelaySeconds: 1,
-    recheckAttempts: 1,
     logger,
     onDifference: async (difference) => {
       differences.push(difference);
