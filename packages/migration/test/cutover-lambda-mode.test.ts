@@ -249,6 +249,8 @@ function lambdaWorld(options: { policy?: string | null } = {}) {
       },
     }),
     sourceSqs: logged('sqs', {}),
+    // No batch processed in the last minutes: no IteratorAge datapoints (the mapping is idle).
+    sourceCloudWatch: logged('cloudwatch', { GetMetricStatistics: () => ({ Datapoints: [] }) }),
     // One open shard holding every change of the source, read as the stream runner reads it.
     sourceStreams: logged('sourceStreams', {
       DescribeStream: () => ({

@@ -28,7 +28,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const SOURCE_ACCOUNT = '111111111111';
 const TARGET_ACCOUNT = '222222222222';
 const STREAM_ARN = `arn:aws:dynamodb:us-east-1:${SOURCE_ACCOUNT}:table/src/stream/2026-11-01T00:00:00.000`;
-const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${SOURCE_ACCOUNT}:function:cdc-fn`;
+const FUNCTION_NAME = 'cdc-fn';
+const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${SOURCE_ACCOUNT}:function:${FUNCTION_NAME}`;
 const DLQ_URL = `https://sqs.us-east-1.amazonaws.com/${SOURCE_ACCOUNT}/cdc-dlq`;
 
 /** A table as DescribeTable shows it: key pk (S), optionally a GSI on g. */
@@ -66,6 +67,8 @@ interface WorldOptions {
   mappingState?: string;
   /** Messages in the DLQ (lambda: the function's SQS_QUEUE_URL_FOR_FAILED_EVENTS; local: --dlq-url). */
   dlqMessages?: number;
+  /** The function's IteratorAge maxima (ms) over the last minutes; none: no batch processed. */
+  iteratorAgeMs?: number[];
 }
 
 /** Fake clients of both accounts: just the reads planCutover makes. */
@@ -117,6 +120,13 @@ function world(options: WorldOptions = {}) {
             ApproximateNumberOfMessagesNotVisible: '0',
           },
         };
+      },
+    }),
+    sourceCloudWatch: fakeSdkClient({
+      GetMetricStatistics: (input: { MetricName: string; Dimensions: { Name: string; Value: string }[] }) => {
+        if (input.MetricName !== 'IteratorAge' || input.Dimensions[0]?.Value !== FUNCTION_NAME)
+          return { Datapoints: [] };
+        return { Datapoints: (options.iteratorAgeMs ?? []).map((Maximum) => ({ Maximum })) };
       },
     }),
     // No handlers: planCutover reads no stream; any call would fail the test.
@@ -308,6 +318,29 @@ describe('planCutover refuses, changing nothing', () => {
     expect(codes).toEqual(['DLQ_NOT_EMPTY']);
     expect(error.problems[0]?.message).toContain('3 message(s)');
     expect(w.clients.sourceSqs.calls[0]?.input.QueueUrl).toBe(DLQ_URL);
+  });
+
+  it("refuses while the function's IteratorAge reached 120 s in the last 5 minutes with --max-lag 60 (CDC_LAG_TOO_HIGH)", async () => {
+    const w = world({ iteratorAgeMs: [4_000, 120_000, 9_000] });
+    const where = await saved(lambdaState());
+    const { codes, error } = await refused(w, where, cutoverInput(where.dir));
+    expect(codes).toEqual(['CDC_LAG_TOO_HIGH']);
+    expect(error.problems[0]?.message).toContain('IteratorAge reached 120 s');
+    const query = w.clients.sourceCloudWatch.calls[0]?.input as {
+      Namespace: string;
+      StartTime: Date;
+      EndTime: Date;
+    };
+    expect(query.Namespace).toBe('AWS/Lambda');
+    expect(query.EndTime.getTime() - query.StartTime.getTime()).toBe(300_000);
+  });
+
+  it('lets an IteratorAge of 30 s pass --max-lag 60, and a mapping without datapoints counts as idle', async () => {
+    const busy = world({ iteratorAgeMs: [30_000] });
+    const where = await saved(lambdaState());
+    expect((await plan(busy, cutoverInput(where.dir))).facts.lag).toEqual({ seconds: 30, from: 'mapping' });
+    const idle = world({});
+    expect((await plan(idle, cutoverInput(where.dir))).facts.lag).toEqual({ idle: true, from: 'mapping' });
   });
 
   it('goes on with 3 messages in the DLQ under --allow-dlq, with a warning', async () => {

@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -82,6 +83,8 @@ export interface CutoverClients {
   sourceSts: Pick<STSClient, 'send'>;
   sourceLambda: Pick<LambdaClient, 'send'>;
   sourceSqs: Pick<SQSClient, 'send'>;
+  /** Lambda mode's lag: the function's IteratorAge. */
+  sourceCloudWatch: Pick<CloudWatchClient, 'send'>;
   targetDdb: Pick<DynamoDBClient, 'send'>;
   targetStreams: Pick<DynamoDBStreamsClient, 'send'>;
   targetSts: Pick<STSClient, 'send'>;
@@ -115,6 +118,7 @@ export function openCutoverClients(
     sourceSts: pick('sourceSts', () => createStsClient(source)),
     sourceLambda: pick('sourceLambda', () => new LambdaClient(sideClientConfig(source))),
     sourceSqs: pick('sourceSqs', () => new SQSClient(sideClientConfig(source))),
+    sourceCloudWatch: pick('sourceCloudWatch', () => new CloudWatchClient(sideClientConfig(source))),
     targetDdb: pick('targetDdb', () => createDynamoDbClient(target)),
     targetStreams: pick('targetStreams', () => createStreamsClient(target)),
     targetSts: pick('targetSts', () => createStsClient(target)),

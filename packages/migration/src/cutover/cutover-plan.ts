@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
@@ -314,6 +315,17 @@ async function checkLagAndDlq(
         );
         const url = fn.Environment?.Variables?.SQS_QUEUE_URL_FOR_FAILED_EVENTS;
         if (url) facts.dlqUrl = url;
+        const lag = await iteratorAgeSeconds(clients, fn.FunctionName ?? facts.functionArn, now);
+        facts.lag = lag === undefined ? { idle: true, from: 'mapping' } : { seconds: lag, from: 'mapping' };
+        if (lag !== undefined && lag > input.options.maxLagSeconds) {
+          problems.push(
+            refusal(
+              'CDC_LAG_TOO_HIGH',
+              `The CDC function's IteratorAge reached ${lag} s in the last 5 minutes, above --max-lag ${input.options.maxLagSeconds}`,
+              'Wait until the mapping has caught up (CloudWatch AWS/Lambda IteratorAge), or raise --max-lag',
+            ),
+          );
+        }
       }
     } catch (error) {
       if (sdkErrorName(error) === 'ResourceNotFoundException') {
@@ -576,4 +588,36 @@ function planWarnings(input: CutoverInput, facts: CutoverFacts): string[] {
   if (facts.dlqMessages && facts.dlqMessages > 0)
     warnings.push(`The DLQ holds ${facts.dlqMessages} message(s) (--allow-dlq)`);
   return warnings;
+}
+
+/**
+ * The highest IteratorAge (seconds) the function reported over the last 5 minutes: the age of the
+ * last record of each batch when it was processed (Lambda developer guide, stream metrics).
+ * Undefined without datapoints: no batch was processed, so nothing was waiting.
+ */
+async function iteratorAgeSeconds(
+  clients: CutoverClients,
+  functionName: string,
+  now: number,
+): Promise<number | undefined> {
+  const name = functionName.includes(':function:')
+    ? (functionName.split(':function:')[1]?.split(':')[0] ?? functionName)
+    : functionName;
+  try {
+    const out = await clients.sourceCloudWatch.send(
+      new GetMetricStatisticsCommand({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'IteratorAge',
+        Dimensions: [{ Name: 'FunctionName', Value: name }],
+        StartTime: new Date(now - 300_000),
+        EndTime: new Date(now),
+        Period: 60,
+        Statistics: ['Maximum'],
+      }),
+    );
+    const points = (out.Datapoints ?? []).map((d) => d.Maximum ?? 0);
+    return points.length === 0 ? undefined : Math.round(Math.max(...points) / 1000);
+  } catch (error) {
+    throw new AwsCallError('GetMetricStatistics (IteratorAge)', error);
+  }
 }
