@@ -234,4 +234,37 @@ describe('cutover (local CDC on moto)', () => {
     expect(out.record.hook).toMatchObject({ exitCode: 0 });
     expect(readFileSync(marker, 'utf8')).toBe(out.switchedAt);
   });
+
+  it('--freeze none puts no policy and still fences and proves; bad flags are one line on stderr, exit 2, nothing changed', async () => {
+    const fx = await createFixture({ items: 10 });
+    await migrateLocal(fx);
+    await verifyRecorded(fx);
+    for (const bad of [
+      ['--allow-principal', 'not-an-arn'],
+      ['--freeze', 'ice'],
+      ['--fence-key', '{"pk":'],
+      ['--verify', 'some'],
+    ]) {
+      const run = await cli(['cutover', ...sideArgs(fx), ...bad, '--yes'], fx.env);
+      expect(run.code, bad.join(' ')).toBe(2);
+      expect(run.stderr.trim().split('\n'), bad.join(' ')).toHaveLength(1);
+    }
+    const wrongKey = await cli(
+      ['cutover', ...sideArgs(fx), '--fence-key', '{"id":{"S":"x"}}', ...FAST],
+      fx.env,
+    );
+    expect(wrongKey.code).toBe(2);
+    expect(JSON.parse(wrongKey.stdout).error.message).toMatch(/fence-key does not fit the table's key/);
+    expect(fx.readState()?.cutover).toBeUndefined();
+    expect(await tablePolicy(fx)).toBeNull();
+
+    const run = await cli(['cutover', ...sideArgs(fx), '--freeze', 'none', ...FAST], fx.env);
+
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.record.freeze).toEqual({ mode: 'none', inForceAt: expect.any(String) });
+    expect(out.record.fence.removedAt).toBeTruthy();
+    expect(out.record.proof.differences).toBe(0);
+    expect(await tablePolicy(fx)).toBeNull();
+  });
 });

@@ -35,8 +35,9 @@ function withCutoverFlags<T>(yargs: Argv<T>, command: 'cutover' | 'rollback') {
     })
     .option('freeze', {
       type: 'string',
-      choices: ['policy', 'none'],
-      describe: 'policy: deny writes with a resource policy (default); none: you have stopped the writers',
+      // Checked in options.ts (one line on a bad value; yargs' choices print several).
+      describe:
+        'policy|none: deny writes with a resource policy (default); none: you have stopped the writers',
     })
     .option('max-lag', numberOption('Refuse when CDC is further behind than this many seconds', 60))
     .option('allow-dlq', {
@@ -46,8 +47,8 @@ function withCutoverFlags<T>(yargs: Argv<T>, command: 'cutover' | 'rollback') {
     })
     .option('verify', {
       type: 'string',
-      choices: ['changed', 'full'],
-      describe: 'Prove the keys changed since the last clean verify (default), or the whole table',
+      describe:
+        'changed|full: prove the keys changed since the last clean verify (default), or the whole table',
     })
     .option('exec', {
       type: 'string',
