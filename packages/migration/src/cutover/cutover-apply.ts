@@ -45,6 +45,15 @@ export interface ApplyCutoverDeps {
    * The switch hook (`--exec`): runs once everything before the switch holds; its exit code is
    * recorded, and anything but 0 stops the cutover before the switch (the freeze stays).
    */
+  /**
+   * `proved`: stop once the proof holds (a set of tables switches together: each is proved
+   * first, then all are switched). Default: through the switch.
+   */
+  until?: 'proved';
+  /** The switch moment to record (one for every table of a set); default now. */
+  switchedAt?: string;
+  /** After the switch, replicate back in this process (with `--reverse`). Default true. */
+  replicateBack?: boolean;
   onSwitch?: (moment: {
     switchedAt: string;
     direction: CutoverPlan['direction'];
@@ -54,8 +63,11 @@ export interface ApplyCutoverDeps {
 /** What a cutover (or rollback) that ran reports. */
 export interface CutoverResult {
   direction: CutoverPlan['direction'];
-  /** `switched`: done; `differences`: the proof found some (exit 1, the freeze stays). */
-  outcome: 'switched' | 'differences';
+  /**
+   * `switched`: done; `differences`: the proof found some (exit 1, the freeze stays); `proved`:
+   * stopped before the switch as asked (`until`).
+   */
+  outcome: 'switched' | 'differences' | 'proved';
   record: CutoverRecord;
   differences: Difference[];
   stateFile: string;
@@ -135,10 +147,11 @@ export async function applyCutover(plan: CutoverPlan, deps: ApplyCutoverDeps = {
       }
       if (direction === 'forward' && input.options.reverse)
         await enableReverseStream(record, sides.to, host, progress);
+      if (deps.until === 'proved') return { ...result, outcome: 'proved' };
       await switchStep(record, plan, host, progress, deps);
       if (direction === 'back') await unfreezeOld(state, clients, plan, host, progress);
     }
-    if (direction === 'forward' && record.reverse?.streamArn) {
+    if (direction === 'forward' && record.reverse?.streamArn && deps.replicateBack !== false) {
       result.replicatedBack = await replicateBack(state, plan, clients, host, progress, signal);
     }
     return result;
@@ -461,7 +474,7 @@ async function switchStep(
   deps: ApplyCutoverDeps,
 ): Promise<void> {
   if (record.status !== 'proved') return;
-  const switchedAt = new Date().toISOString();
+  const switchedAt = deps.switchedAt ?? new Date().toISOString();
   if (deps.onSwitch) {
     progress({ step: 'switch', type: 'start', message: 'running the switch hook' });
     const hook = await deps.onSwitch({ switchedAt, direction: plan.direction });
