@@ -49,3 +49,11 @@ export { recordVerify } from './cutover/verify-record.js';
 export type { VerifiedTables } from './cutover/verify-record.js';
 export { FREEZE_SID, freezeStatement, frozenPolicy, hasFreeze } from './cutover/freeze-policy.js';
 export type { FreezeSpec } from './cutover/freeze-policy.js';
+
+// Migrating an application: a plan file of several tables
+export { AppPlanSchema, AppTableSchema } from './app-plan/app-plan-schema.js';
+export type { AppPlan, AppTable } from './app-plan/app-plan-schema.js';
+export { PlanFileError, parseAppPlan } from './app-plan/parse-app-plan.js';
+export type { PlanFileProblem } from './app-plan/parse-app-plan.js';
+export { forEachTable, resolveAppTables } from './app-plan/resolve-tables.js';
+export type { ResolvedAppTable, TableOutcome } from './app-plan/resolve-tables.js';
