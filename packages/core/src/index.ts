@@ -99,4 +99,12 @@ export { readExportItems } from './export/read-export-items.js';
 export type { S3ReadClient } from './export/s3-objects.js';
 export type { ExportCountCheck, ExportCountMismatch } from './export/verify-export-counts.js';
 export { verifyExportCounts } from './export/verify-export-counts.js';
+export type {
+  IncrementalManifestSummary,
+  IncrementalViewType,
+  LocatedIncrementalExport,
+} from './export/incremental-manifest.js';
+export { locateIncrementalExport } from './export/incremental-manifest.js';
+export type { IncrementalRecord } from './export/incremental-records.js';
+export { parseIncrementalLine, readIncrementalRecords } from './export/incremental-records.js';
 // --- end clients, write, export ---

@@ -140,12 +140,13 @@ export function exportRoots(prefix: string): string[] {
 }
 
 /** Keys in manifests may omit the S3Prefix (older full exports) or include it (incremental): accept both. */
-function withPrefix(base: string, key: string): string {
+export function withPrefix(base: string, key: string): string {
   if (base === '' || key.startsWith(`${base}/`)) return key;
   return key.startsWith('AWSDynamoDB/') ? `${base}/${key}` : key;
 }
 
-function parseManifestFiles(text: string, base: string, sourceKey: string): ExportDataFile[] {
+/** The data files of a manifest-files.json (JSON lines, one `{dataFileS3Key, itemCount, md5Checksum}` each). */
+export function parseManifestFiles(text: string, base: string, sourceKey: string): ExportDataFile[] {
   const files: ExportDataFile[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
@@ -166,7 +167,8 @@ function parseManifestFiles(text: string, base: string, sourceKey: string): Expo
   return files;
 }
 
-function parseJson(text: string, sourceKey: string): unknown {
+/** JSON.parse, failing with EXPORT_MANIFEST_INVALID naming the object. */
+export function parseJson(text: string, sourceKey: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {

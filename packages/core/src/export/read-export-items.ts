@@ -94,7 +94,10 @@ function parseLine(line: string, key: string, lineNumber: number): Item {
 }
 
 /** The body's bytes, gunzipped when the key says `.gz` or the first bytes are the gzip magic (1f 8b). */
-async function* decompressed(body: AsyncIterable<Uint8Array>, key: string): AsyncGenerator<Uint8Array> {
+export async function* decompressed(
+  body: AsyncIterable<Uint8Array>,
+  key: string,
+): AsyncGenerator<Uint8Array> {
   const iterator = body[Symbol.asyncIterator]();
   // Gather at least the two magic bytes (a stream may deliver them in separate chunks).
   const firstChunks: Uint8Array[] = [];
