@@ -1,5 +1,5 @@
 import { type DynamoDBClient, ListTablesCommand, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
-import { AwsCallError } from '@ddb-migrate/core';
+import { AwsCallError, InternalError } from '@ddb-migrate/core';
 import type { AppPlan, AppTable } from './app-plan-schema.js';
 
 /** A table of the application with its target name and the options that apply to it. */
@@ -15,7 +15,8 @@ export interface ResolvedAppTable extends AppTable {
  */
 export async function resolveAppTables(
   plan: AppPlan,
-  deps: { sourceDdb: Pick<DynamoDBClient, 'send'>; sourceRegion: string; sourceAccountId: string },
+  /** Only `select` reads the source account. */
+  deps?: { sourceDdb: Pick<DynamoDBClient, 'send'>; sourceRegion: string; sourceAccountId: string },
 ): Promise<ResolvedAppTable[]> {
   const withDefaults = (t: AppTable, from: ResolvedAppTable['from']): ResolvedAppTable => ({
     ...(plan.defaults ?? {}),
@@ -25,6 +26,7 @@ export async function resolveAppTables(
   });
   const listed = (plan.tables ?? []).map((t) => withDefaults(t, 'tables'));
   if (!plan.select) return listed;
+  if (!deps) throw new InternalError('resolveAppTables: a selection needs the source account');
   const names: string[] = [];
   let start: string | undefined;
   try {

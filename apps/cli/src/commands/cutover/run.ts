@@ -28,7 +28,7 @@ import { renderAbort, renderCutover, renderCutoverPlan } from './render.js';
 export interface CutoverCommandResult {
   command: 'cutover' | 'rollback';
   /** `planned` (--dry-run), `switched`, `differences` (exit 1: the freeze stays), `aborted`. */
-  outcome: 'planned' | 'switched' | 'differences' | 'aborted';
+  outcome: 'planned' | 'proved' | 'switched' | 'differences' | 'aborted';
   steps: CutoverPlan['steps'];
   warnings: string[];
   /** The moment from which the side switched to is the source of truth. */

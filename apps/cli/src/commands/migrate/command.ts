@@ -11,7 +11,11 @@ export function migrateCommand(ctx: CliContext): CommandModule<object, MigrateAr
       'Move a live table to another account: export, load (import or write), carry settings, start CDC',
     builder: (yargs) => withMigrateFlags(yargs) as never,
     handler: async (argv: ArgumentsCamelCase<MigrateArgv>) => {
-      await runAndReport(ctx, argv, async (ctx) => {
+      await runAndReport<unknown>(ctx, argv, async (ctx) => {
+        if (typeof argv.file === 'string') {
+          const { runAppMigrate } = await import('../app/app-migrate.js');
+          return runAppMigrate(argv.file, argv, ctx);
+        }
         const { toMigrateOptions } = await import('./options.js');
         const { runMigrate } = await import('./run.js');
         return runMigrate(toMigrateOptions(argv, { env: ctx.env }), ctx);

@@ -21,6 +21,10 @@ export function withMigrateFlags<T>(yargs: Argv<T>, command: 'migrate' | 'plan' 
     withSourceTarget(yargs)
       // Validated by toMigrateOptions (one message naming the flag and the fix), not by yargs.
       .option('source-table-name', { type: 'string', demandOption: false, describe: 'Source table name' })
+      .option('file', {
+        type: 'string',
+        describe: 'A migration plan file (YAML or JSON): the sides once, then the tables (instead of --source-table-name)',
+      })
       .option('target-s3-bucket-name', {
         type: 'string',
         describe:

@@ -10,7 +10,11 @@ export function planCommand(ctx: CliContext): CommandModule<object, MigrateArgv>
     describe: 'Check everything a migration needs and print the plan (changes nothing)',
     builder: (yargs) => withMigrateFlags(yargs, 'plan') as never,
     handler: async (argv: ArgumentsCamelCase<MigrateArgv>) => {
-      await runAndReport(ctx, argv, async (ctx) => {
+      await runAndReport<unknown>(ctx, argv, async (ctx) => {
+        if (typeof argv.file === 'string') {
+          const { runAppPlan } = await import('../app/app-migrate.js');
+          return runAppPlan(argv.file, argv, ctx);
+        }
         const { toMigrateOptions } = await import('../migrate/options.js');
         const { runPlan } = await import('./run.js');
         return runPlan(toMigrateOptions(argv, { dryRun: true, env: ctx.env }), ctx);
