@@ -1,9 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { PreflightError } from '@ddb-migrate/core';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { createDynamoDbClient, createStsClient } from '@ddb-migrate/core';
 import {
-  type AppPlan,
   applyMigration,
   forEachTable,
   type MigrationPlan,
@@ -11,7 +8,6 @@ import {
   planMigration,
   type Refusal,
   type ResolvedAppTable,
-  resolveAppTables,
 } from '@ddb-migrate/migration';
 import type { CliContext } from '../../context.js';
 import { ExitCode, exitCodeFor, formatErrorLine } from '../../exit-codes.js';
@@ -22,7 +18,7 @@ import { toMigrateOptions } from '../migrate/options.js';
 import { renderProgress } from '../migrate/render.js';
 import { planDocument, renderPlan } from '../plan/render.js';
 import type { PlanDocument } from '../migrate/run.js';
-import { readPlanFile, refuseTableFlags, tableArgv, tableContext } from './plan-file.js';
+import { appTables, readPlanFile, refuseTableFlags, tableArgv, tableContext } from './plan-file.js';
 
 /** One table's plan in `plan --file`. */
 export interface AppTablePlan {
@@ -51,46 +47,52 @@ export interface AppMigrateResult {
 async function planAll(file: string, argv: Record<string, unknown>, ctx: CliContext) {
   refuseTableFlags(argv);
   const appPlan = await readPlanFile(file);
-  const tables = await tablesOf(appPlan, argv, ctx);
+  const tables = await appTables(appPlan, argv, ctx);
   const outcomes = await forEachTable(
     tables.map((t) => t.name),
     appPlan.concurrency ?? 4,
     async (_name, index) => {
       const table = tables[index] as ResolvedAppTable;
       const options = toMigrateOptions(tableArgv(appPlan, table, argv) as never, { env: ctx.env });
-      return { options, plan: await planMigration(toMigrationInput(options, resolveSides(options, ctx.env))) };
+      return {
+        options,
+        plan: await planMigration(toMigrationInput(options, resolveSides(options, ctx.env))),
+      };
     },
   );
   return { appPlan, tables, outcomes };
 }
 
-/** The tables of the file, `select` read from the source account. */
-async function tablesOf(appPlan: AppPlan, argv: Record<string, unknown>, ctx: CliContext): Promise<ResolvedAppTable[]> {
-  if (!appPlan.select) return resolveAppTables(appPlan);
-  const sides = resolveSides(tableArgv(appPlan, { name: 'select', targetName: 'select' }, argv) as never, ctx.env);
-  const ddb = createDynamoDbClient(sides.source);
-  const sts = createStsClient(sides.source);
-  try {
-    const account = appPlan.source.accountId ?? (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '';
-    return await resolveAppTables(appPlan, { sourceDdb: ddb, sourceRegion: sides.source.region, sourceAccountId: account });
-  } finally {
-    ddb.destroy();
-    sts.destroy();
-  }
-}
-
 const refusalsOf = (table: string, error: unknown): Refusal[] =>
   error instanceof MigrationRefusedError
     ? error.problems.map((p) => ({ ...p, message: `${table}: ${p.message}` }))
-    : [{ code: 'PREFLIGHT_REFUSED', message: `${table}: ${formatErrorLine(error).replace(/^Error: /, '')}`, fix: 'See the message' }];
+    : [
+        {
+          code: 'PREFLIGHT_REFUSED',
+          message: `${table}: ${formatErrorLine(error).replace(/^Error: /, '')}`,
+          fix: 'See the message',
+        },
+      ];
 
 /** `plan --file`: one plan for all tables with the totals and every refusal at once (nothing changed). */
-export async function runAppPlan(file: string, argv: Record<string, unknown>, ctx: CliContext): Promise<CommandResult<AppPlanResult>> {
+export async function runAppPlan(
+  file: string,
+  argv: Record<string, unknown>,
+  ctx: CliContext,
+): Promise<CommandResult<AppPlanResult>> {
   const { tables, outcomes } = await planAll(file, argv, ctx);
   const rows: AppTablePlan[] = outcomes.map((o, i) =>
     o.ok
-      ? { table: o.table, targetTable: (tables[i] as ResolvedAppTable).targetName, plan: planDocument(o.value.plan) }
-      : { table: o.table, targetTable: (tables[i] as ResolvedAppTable).targetName, problems: refusalsOf(o.table, o.error) },
+      ? {
+          table: o.table,
+          targetTable: (tables[i] as ResolvedAppTable).targetName,
+          plan: planDocument(o.value.plan),
+        }
+      : {
+          table: o.table,
+          targetTable: (tables[i] as ResolvedAppTable).targetName,
+          problems: refusalsOf(o.table, o.error),
+        },
   );
   const totals = { tables: rows.length, items: 0, bytes: 0, minutes: 0, costUsd: 0 };
   for (const row of rows) {
@@ -105,10 +107,14 @@ export async function runAppPlan(file: string, argv: Record<string, unknown>, ct
   const data: AppPlanResult = { file, tables: rows, totals, refused };
   const text = [
     ...rows.map((r) =>
-      r.plan ? `== ${r.table} -> ${r.targetTable}\n${renderPlan(r.plan)}` : `== ${r.table}: REFUSED\n${(r.problems ?? []).map((p) => `  ${p.message}: ${p.fix}`).join('\n')}`,
+      r.plan
+        ? `== ${r.table} -> ${r.targetTable}\n${renderPlan(r.plan)}`
+        : `== ${r.table}: REFUSED\n${(r.problems ?? []).map((p) => `  ${p.message}: ${p.fix}`).join('\n')}`,
     ),
     `Total: ${totals.tables} tables, ${totals.items.toLocaleString('en-US')} items, ${(totals.bytes / 1024 ** 3).toFixed(2)} GiB, about ${Math.round(totals.minutes)} min (the longest table; tables run ${'in parallel'}), about $${totals.costUsd.toFixed(2)}`,
-    refused ? `${refused} table(s) refused: nothing was changed; fix them and plan again` : 'Nothing was changed.',
+    refused
+      ? `${refused} table(s) refused: nothing was changed; fix them and plan again`
+      : 'Nothing was changed.',
   ].join('\n\n');
   // A refused table is bad input (exit 2); the document still shows every table's plan.
   return { data, text, ...(refused > 0 ? { exitCode: ExitCode.BadInput } : {}) };
@@ -120,19 +126,30 @@ export async function runAppPlan(file: string, argv: Record<string, unknown>, ct
  * exports, imports and loads of different tables overlap; ImportTable allows 50 at once), one state
  * per table. A table that fails does not stop the others; the summary says which need attention.
  */
-export async function runAppMigrate(file: string, argv: Record<string, unknown>, ctx: CliContext): Promise<CommandResult<AppMigrateResult>> {
+export async function runAppMigrate(
+  file: string,
+  argv: Record<string, unknown>,
+  ctx: CliContext,
+): Promise<CommandResult<AppMigrateResult>> {
   const { appPlan, outcomes } = await planAll(file, argv, ctx);
   const problems = outcomes.flatMap((o) => (o.ok ? [] : refusalsOf(o.table, o.error)));
   if (problems.length > 0) throw new MigrationRefusedError(problems);
   const planned = outcomes.flatMap((o) => (o.ok ? [{ table: o.table, ...o.value }] : []));
-  if (argv.yes !== true) await confirmAll(planned.map((p) => p.plan), ctx);
+  if (argv.yes !== true)
+    await confirmAll(
+      planned.map((p) => p.plan),
+      ctx,
+    );
   const results = await forEachTable(
     planned.map((p) => p.table),
     appPlan.concurrency ?? 4,
     async (_table, index) => {
       const { table, plan } = planned[index] as (typeof planned)[number];
       const tctx = tableContext(ctx, table);
-      const result = await applyMigration(plan as MigrationPlan, { logger: ctx.logger, onProgress: renderProgress(tctx.stderr) });
+      const result = await applyMigration(plan as MigrationPlan, {
+        logger: ctx.logger,
+        onProgress: renderProgress(tctx.stderr),
+      });
       return result.stateFile;
     },
   );
@@ -142,13 +159,20 @@ export async function runAppMigrate(file: string, argv: Record<string, unknown>,
       : {
           table: r.table,
           ok: false,
-          error: { code: (r.error as { code?: string }).code ?? 'INTERNAL', message: formatErrorLine(r.error).replace(/^Error: /, '') },
+          error: {
+            code: (r.error as { code?: string }).code ?? 'INTERNAL',
+            message: formatErrorLine(r.error).replace(/^Error: /, ''),
+          },
         },
   );
   const needAttention = tables.filter((t) => !t.ok).map((t) => t.table);
   const text = [
-    ...tables.map((t) => (t.ok ? `${t.table}: done (state ${t.stateFile})` : `${t.table}: FAILED ${t.error?.message}`)),
-    needAttention.length ? `Need attention: ${needAttention.join(', ')} (run the same command again: done tables are skipped, the others resume)` : 'All tables migrated.',
+    ...tables.map((t) =>
+      t.ok ? `${t.table}: done (state ${t.stateFile})` : `${t.table}: FAILED ${t.error?.message}`,
+    ),
+    needAttention.length
+      ? `Need attention: ${needAttention.join(', ')} (run the same command again: done tables are skipped, the others resume)`
+      : 'All tables migrated.',
   ].join('\n');
   const worst = Math.max(0, ...results.map((r) => (r.ok ? 0 : exitCodeFor(r.error))));
   return { data: { file, tables, needAttention }, text, exitCode: worst };
@@ -156,16 +180,22 @@ export async function runAppMigrate(file: string, argv: Record<string, unknown>,
 
 async function confirmAll(plans: MigrationPlan[], ctx: CliContext): Promise<void> {
   if (!process.stdin.isTTY || !ctx.stderr.isTTY) {
-    throw new PreflightError('CONFIRMATION_REQUIRED', 'migrate changes both accounts and there is no terminal to confirm on', {
-      hint: 'Review `ddb-migrate plan --file ...` and pass --yes',
-    });
+    throw new PreflightError(
+      'CONFIRMATION_REQUIRED',
+      'migrate changes both accounts and there is no terminal to confirm on',
+      {
+        hint: 'Review `ddb-migrate plan --file ...` and pass --yes',
+      },
+    );
   }
   for (const plan of plans) ctx.stderr.write(`${renderPlan(planDocument(plan))}\n\n`);
   const rl = createInterface({ input: process.stdin, output: ctx.stderr });
   try {
     const answer = await rl.question(`Proceed with these ${plans.length} migrations? [y/N] `);
     if (!/^y(es)?$/i.test(answer.trim())) {
-      throw new PreflightError('NOT_CONFIRMED', 'Migration not confirmed; nothing was changed', { hint: 'Run again and answer y, or pass --yes' });
+      throw new PreflightError('NOT_CONFIRMED', 'Migration not confirmed; nothing was changed', {
+        hint: 'Run again and answer y, or pass --yes',
+      });
     }
   } finally {
     rl.close();

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import { ConfigError, localPathError } from '@ddb-migrate/core';
-import { type AppPlan, parseAppPlan, type ResolvedAppTable } from '@ddb-migrate/migration';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { ConfigError, createDynamoDbClient, createStsClient, localPathError } from '@ddb-migrate/core';
+import { type AppPlan, parseAppPlan, type ResolvedAppTable, resolveAppTables } from '@ddb-migrate/migration';
 import type { CliContext } from '../../context.js';
+import { resolveSides } from '../../sides.js';
 
 /** Reads and validates a plan file (`--file`). */
 export async function readPlanFile(path: string): Promise<AppPlan> {
@@ -12,7 +14,9 @@ export async function readPlanFile(path: string): Promise<AppPlan> {
   } catch (error) {
     throw (
       localPathError(error, { path, label: 'Plan file', flag: '--file' }) ??
-      new ConfigError(`Plan file ${path} cannot be read (${(error as Error).message})`, { hint: 'Check --file' })
+      new ConfigError(`Plan file ${path} cannot be read (${(error as Error).message})`, {
+        hint: 'Check --file',
+      })
     );
   }
   return parseAppPlan(text, path);
@@ -47,7 +51,10 @@ export function tableArgv(
     enablePitr: table.enablePitr,
   };
   const given = Object.fromEntries(Object.entries(argv).filter(([, v]) => v !== undefined));
-  const merged: Record<string, unknown> = { ...Object.fromEntries(Object.entries(fromFile).filter(([, v]) => v !== undefined)), ...given };
+  const merged: Record<string, unknown> = {
+    ...Object.fromEntries(Object.entries(fromFile).filter(([, v]) => v !== undefined)),
+    ...given,
+  };
   merged.sourceTableName = table.name;
   merged.targetTableName = table.targetName;
   delete merged.file;
@@ -76,7 +83,36 @@ export function refuseTableFlags(argv: Record<string, unknown>): void {
     ['targetTableName', '--target-table-name'],
   ] as const) {
     if (argv[key] !== undefined) {
-      throw new ConfigError(`${flag} and --file both name the tables`, { hint: `Drop ${flag}: the plan file lists the tables` });
+      throw new ConfigError(`${flag} and --file both name the tables`, {
+        hint: `Drop ${flag}: the plan file lists the tables`,
+      });
     }
+  }
+}
+
+/** The tables of the file, `select` read from the source account. */
+export async function appTables(
+  appPlan: AppPlan,
+  argv: Record<string, unknown>,
+  ctx: CliContext,
+): Promise<ResolvedAppTable[]> {
+  if (!appPlan.select) return resolveAppTables(appPlan);
+  const sides = resolveSides(
+    tableArgv(appPlan, { name: 'select', targetName: 'select' }, argv) as never,
+    ctx.env,
+  );
+  const ddb = createDynamoDbClient(sides.source);
+  const sts = createStsClient(sides.source);
+  try {
+    const account =
+      appPlan.source.accountId ?? (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '';
+    return await resolveAppTables(appPlan, {
+      sourceDdb: ddb,
+      sourceRegion: sides.source.region,
+      sourceAccountId: account,
+    });
+  } finally {
+    ddb.destroy();
+    sts.destroy();
   }
 }

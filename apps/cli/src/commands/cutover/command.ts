@@ -7,6 +7,12 @@ import type { CutoverArgv } from './options.js';
 function withCutoverFlags<T>(yargs: Argv<T>, command: 'cutover' | 'rollback') {
   const leaving = command === 'cutover' ? 'source' : 'target';
   const built = withSourceTarget(yargs)
+    // Checked in run.ts: --file names the tables instead.
+    .option('source-table-name', { type: 'string', demandOption: false, describe: 'Source table name' })
+    .option('file', {
+      type: 'string',
+      describe: `A migration plan file: ${command} every table in it together, or none`,
+    })
     .option('state-dir', {
       type: 'string',
       default: '.ddb-migrate',

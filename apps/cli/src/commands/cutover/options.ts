@@ -5,6 +5,8 @@ import type { ResolvedSides } from '../../sides.js';
 
 /** Raw argv of cutover and rollback (camel-cased by yargs). */
 export interface CutoverArgv extends GlobalOptions, SourceTargetOptions {
+  /** A plan file: every table in it (instead of --source-table-name). */
+  file?: string;
   stateDir?: string;
   yes?: boolean;
   dryRun?: boolean;

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline/promises';
 import { createReportWriter } from '@ddb-migrate/consistency-checker';
-import { isMigrationError, MigrationError, PreflightError } from '@ddb-migrate/core';
+import { ConfigError, isMigrationError, MigrationError, PreflightError } from '@ddb-migrate/core';
 import {
   type AbortResult,
   abortCutover,
@@ -20,7 +19,9 @@ import type { CliContext } from '../../context.js';
 import { ExitCode } from '../../exit-codes.js';
 import type { CommandResult } from '../../output.js';
 import { type ResolvedSides, resolveSides } from '../../sides.js';
+import type { AppCutoverResult } from '../app/app-cutover.js';
 import { freezeNotices } from './freeze-notice.js';
+import { runHook } from './switch-hook.js';
 import { type CutoverArgv, toCutoverInput, toCutoverOptions } from './options.js';
 import { renderAbort, renderCutover, renderCutoverPlan } from './render.js';
 
@@ -48,8 +49,17 @@ export async function runCutoverCommand(
   argv: CutoverArgv,
   ctx: CliContext,
   direction: CutoverDirection,
-): Promise<CommandResult<CutoverCommandResult>> {
+): Promise<CommandResult<CutoverCommandResult | AppCutoverResult>> {
   const command = direction === 'forward' ? 'cutover' : 'rollback';
+  if (typeof argv.file === 'string') {
+    const { runAppCutover } = await import('../app/app-cutover.js');
+    return runAppCutover(argv.file, argv, ctx, direction);
+  }
+  if (!argv.sourceTableName) {
+    throw new ConfigError('--source-table-name is required', {
+      hint: 'Pass --source-table-name <table> (or --file <plan file>)',
+    });
+  }
   const options = toCutoverOptions(argv, command);
   const sides = resolveSides(argv, ctx.env);
   const input = toCutoverInput(argv, options, sides);
@@ -122,7 +132,15 @@ export async function runCutoverCommand(
           await writer.write(difference);
         },
         ...(options.exec
-          ? { onSwitch: (moment) => runHook(options.exec as string, moment, input, ctx) }
+          ? {
+              onSwitch: (moment) =>
+                runHook(
+                  options.exec as string,
+                  moment,
+                  { source: input.source.tableName, target: input.target.tableName },
+                  ctx,
+                ),
+            }
           : {}),
       });
     } catch (error) {
@@ -184,34 +202,6 @@ async function withFreezeHint(
   const hint = `${error.hint ? `${error.hint.replace(/\.$/, '')}. ` : ''}Writes to ${notice.table} stay frozen; lift the freeze with: ${notice.liftCommand}`;
   Object.defineProperty(error, 'hint', { value: hint, enumerable: true });
   return error;
-}
-
-/** Runs the --exec hook in a shell; its output goes to stderr (stdout carries the JSON document). */
-function runHook(
-  commandLine: string,
-  moment: { switchedAt: string; direction: CutoverDirection },
-  input: ReturnType<typeof toCutoverInput>,
-  ctx: CliContext,
-): Promise<{ command: string; exitCode: number | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(commandLine, {
-      shell: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...ctx.env,
-        DDB_MIGRATE_SWITCHED_AT: moment.switchedAt,
-        DDB_MIGRATE_DIRECTION: moment.direction,
-        DDB_MIGRATE_SOURCE_TABLE: input.source.tableName,
-        DDB_MIGRATE_TARGET_TABLE: input.target.tableName,
-        DDB_MIGRATE_ACTIVE_TABLE:
-          moment.direction === 'forward' ? input.target.tableName : input.source.tableName,
-      },
-    });
-    child.stdout.on('data', (chunk: Buffer) => ctx.stderr.write(chunk));
-    child.stderr.on('data', (chunk: Buffer) => ctx.stderr.write(chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ command: commandLine, exitCode: code }));
-  });
 }
 
 function nextSteps(command: 'cutover' | 'rollback', result: CutoverResult): string[] {

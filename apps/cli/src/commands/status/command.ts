@@ -22,7 +22,8 @@ export function statusCommand(ctx: CliContext): CommandModule<object, StatusArgv
         .option('target-table-name', {
           type: 'string',
           describe: 'Only migrations into this target table',
-        }) as never,
+        })
+        .option('file', { type: 'string', describe: 'Only the tables of this migration plan file' }) as never,
     handler: async (argv: ArgumentsCamelCase<StatusArgv>) => {
       await runAndReport(ctx, argv, (ctx) =>
         import('./run.js').then((m) =>
@@ -31,6 +32,7 @@ export function statusCommand(ctx: CliContext): CommandModule<object, StatusArgv
               stateDir: argv.stateDir,
               ...(argv.sourceTableName ? { sourceTableName: argv.sourceTableName } : {}),
               ...(argv.targetTableName ? { targetTableName: argv.targetTableName } : {}),
+              ...(argv.file ? { file: argv.file } : {}),
             },
             ctx,
           ),

@@ -1,5 +1,6 @@
 import { lastFinishedStep, type MigrationState, StateStore } from '@ddb-migrate/migration';
 import { cdcRunCommand } from '../../command-line.js';
+import { readPlanFile } from '../app/plan-file.js';
 import { type FreezeNotice, freezeNotices } from '../cutover/freeze-notice.js';
 import type { CliContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
@@ -10,6 +11,8 @@ export interface StatusOptions {
   stateDir: string;
   sourceTableName?: string;
   targetTableName?: string;
+  /** A plan file: only its tables (listed ones), in its state dir unless --state-dir is given. */
+  file?: string;
 }
 
 /** Whether changes made to the source now still reach the target, as far as the state records. */
@@ -42,10 +45,16 @@ export async function runStatus(
   options: StatusOptions,
   _ctx: CliContext,
 ): Promise<CommandResult<StatusResult>> {
-  const states = (await new StateStore(options.stateDir).list()).filter(
+  const appPlan = options.file ? await readPlanFile(options.file) : undefined;
+  const inFile =
+    appPlan && new Set((appPlan.tables ?? []).map((t) => `${t.name}\u0000${t.targetName ?? t.name}`));
+  const stateDir =
+    appPlan?.stateDir && options.stateDir === '.ddb-migrate' ? appPlan.stateDir : options.stateDir;
+  const states = (await new StateStore(stateDir).list()).filter(
     (s) =>
       (!options.sourceTableName || s.key.sourceTableName === options.sourceTableName) &&
-      (!options.targetTableName || s.key.targetTableName === options.targetTableName),
+      (!options.targetTableName || s.key.targetTableName === options.targetTableName) &&
+      (!inFile || inFile.has(`${s.key.sourceTableName}\u0000${s.key.targetTableName}`)),
   );
   const migrations = states.map((s) => ({
     ...s,

@@ -52,6 +52,7 @@ const VERIFY_FLAGS = [
   'sample',
   'concurrency',
   'state-dir',
+  'file',
 ];
 
 /**
@@ -64,6 +65,12 @@ export function verifyCommand(ctx: CliContext): CommandModule<object, VerifyCliO
     describe: 'Compare the source and target tables item by item (exit 0 identical, 1 differences)',
     builder: (yargs) => {
       const withFlags = withSourceTarget(yargs)
+        // Checked in run.ts: --file names the tables instead.
+        .option('source-table-name', { type: 'string', demandOption: false, describe: 'Source table name' })
+        .option('file', {
+          type: 'string',
+          describe: 'A migration plan file: verify every table in it (a report each, one exit code)',
+        })
         .command(mergeCommand(ctx) as CommandModule)
         .option('segments', numberOption('TotalSegments of both scans (default: from table size, <= 256)'))
         .option('segment-range', {
@@ -116,7 +123,13 @@ export function verifyCommand(ctx: CliContext): CommandModule<object, VerifyCliO
       ) as never;
     },
     handler: async (argv) => {
-      await runAndReport(ctx, argv, (ctx) => import('./run.js').then((m) => m.runVerify(argv, ctx)));
+      await runAndReport<unknown>(ctx, argv, async (ctx) => {
+        if (typeof argv.file === 'string') {
+          const { runAppVerify } = await import('../app/app-verify.js');
+          return runAppVerify(argv.file, argv, ctx);
+        }
+        return import('./run.js').then((m) => m.runVerify(argv, ctx));
+      });
     },
   };
 }

@@ -88,6 +88,9 @@ export async function runVerify(
   options: VerifyCliOptions,
   ctx: CliContext,
 ): Promise<CommandResult<VerifyResultData>> {
+  if (!options.sourceTableName) {
+    throw new ConfigError('--source-table-name is required', { hint: 'Pass --source-table-name <table> (or --file <plan file>)' });
+  }
   const numbers = checkOptions(options);
   const sides = resolveSides(options, ctx.env);
   // The engine retries throttles and faults itself (full-jitter backoff, up to 8 attempts) and counts
