@@ -42,6 +42,11 @@ export type ErrorCode =
   | 'SOURCE_ARN_UNKNOWN'
   | 'STATE_CONFLICT'
   | 'STREAM_NOT_ENABLED'
+  // The incremental-export catch-up (when the load ended too late for the stream's 24 h).
+  | 'CATCH_UP_BEHIND'
+  | 'CATCH_UP_COUNT_MISMATCH'
+  | 'CATCH_UP_EXPORT_FAILED'
+  | 'CATCH_UP_WRITE_FAILED'
   // Migration preflight refusals (PreflightError; several at once are PREFLIGHT_REFUSED).
   | 'PREFLIGHT_REFUSED'
   | 'BUCKET_GONE'

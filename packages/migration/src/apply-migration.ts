@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { type Logger, MigrationError, noopLogger } from '@ddb-migrate/core';
+import { type Logger, noopLogger } from '@ddb-migrate/core';
 import type { RunnerSummary } from '@ddb-migrate/cdc-lambda';
+import { withCatchUpRequests } from './catch-up/catch-up-requests.js';
+import { prepareCdcStart } from './catch-up/catch-up-step.js';
 import { type MigrationClients, openClients } from './migration-clients.js';
 import { engineOptions } from './migration-input.js';
 import type { MigrationProgress } from './migration-progress.js';
@@ -15,7 +17,6 @@ import { enableStreamStep } from './steps/enable-stream.js';
 import { exportTableStep } from './steps/export-table.js';
 import { importTableStep } from './steps/import-table.js';
 import { checkBeforeLocalCdc } from './steps/local-cdc-preconditions.js';
-import { streamWindowProblem } from './steps/stream-window.js';
 import { writeLoadStep } from './steps/write-load.js';
 import { createStepContext } from './step-context.js';
 
@@ -31,6 +32,8 @@ export interface ApplyMigrationDeps {
   onProgress?: (event: MigrationProgress) => void;
   /** Called after every state save, before the run goes on; awaited (tests stop a run here to model a crash). */
   onStateSaved?: (state: Readonly<MigrationState>) => void | Promise<void>;
+  /** The clock (epoch ms) of the stream's 24 h window and the catch-up's windows; default Date.now (tests move it ahead). */
+  now?: () => number;
 }
 
 /** What a finished {@link applyMigration} reports. */
@@ -114,17 +117,15 @@ export async function applyMigration(
     await enablePitrStep(ctx);
     await enableStreamStep(ctx);
     await exportTableStep(ctx);
-    if (state.loadMode === 'import') await importTableStep(ctx);
-    else await writeLoadStep(ctx);
+    const clock = deps.now ?? Date.now;
+    // Catch-up windows that close while a long load runs are requested meanwhile.
+    await withCatchUpRequests(ctx, clock, () =>
+      state.loadMode === 'import' ? importTableStep(ctx) : writeLoadStep(ctx),
+    );
     await carrySettingsStep(ctx);
     const result: MigrationResult = { state, stateFile: store.pathFor(state.key) };
-    if (options.cdcMode !== 'none') {
-      const problem = streamWindowProblem(state, options.exportTimeMarginSeconds, Date.now());
-      if (problem && state.cdc?.status !== 'done') {
-        // Not a preflight refusal: this run has already exported and loaded (exit 3, state saved).
-        throw new MigrationError('STREAM_WINDOW_EXCEEDED', problem.message, { hint: problem.fix });
-      }
-    }
+    // CDC needs the stream's records since the cut-off: bridged with incremental exports when trimmed (or refused).
+    await prepareCdcStart(ctx, clock);
     if (options.cdcMode === 'lambda') await cdcLambdaStep(ctx);
     if (options.cdcMode === 'local') {
       await checkBeforeLocalCdc(ctx);

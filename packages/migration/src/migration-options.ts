@@ -7,6 +7,12 @@ export type LoadMode = 'import' | 'write';
 export type CdcMode = 'lambda' | 'local' | 'none';
 
 /**
+ * When the load ends too late for the stream's 24 h: bridge the gap with incremental exports before
+ * CDC starts (`incremental`), or stop with STREAM_WINDOW_EXCEEDED (`refuse`).
+ */
+export type CatchUpMode = 'incremental' | 'refuse';
+
+/**
  * How a migration runs. Every field has a default ({@link DEFAULT_MIGRATION_OPTIONS}); the CLI's
  * migrate flags map one to one onto these.
  */
@@ -14,6 +20,8 @@ export interface MigrationOptions {
   /** `auto`: import, unless the source has LSIs or the target table exists (then write). */
   loadMode: 'auto' | LoadMode;
   cdcMode: CdcMode;
+  /** When the load ends too late for the stream's 24 h: incremental-export catch-up, or refuse. */
+  catchUp: CatchUpMode;
   /** Provisioned capacity of the target; default: copy the source's billing mode. */
   capacity: CapacityOverrides;
   /** The CDC Lambda function (lambda mode), in the source account. */
@@ -50,6 +58,7 @@ export interface MigrationOptions {
 export const DEFAULT_MIGRATION_OPTIONS: Readonly<MigrationOptions> = Object.freeze({
   loadMode: 'auto',
   cdcMode: 'lambda',
+  catchUp: 'incremental',
   capacity: {},
   cdcLambdaFunctionName: 'dynamodb-cross-account-cdc-lambda-function',
   lambdaEventSourceBatchSize: 100,

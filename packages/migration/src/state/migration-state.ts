@@ -118,6 +118,47 @@ export interface CdcStep {
   drainedAt?: string;
 }
 
+/**
+ * One incremental export of a catch-up, ExportFromTime (inclusive) .. ExportToTime (exclusive).
+ * `requested` is written BEFORE the request is sent (write-ahead, with its ClientToken), so a re-run
+ * sends the same request (the token returns the same export) instead of a second export;
+ * `exported` once it is COMPLETED; `applied` once its changes are written to the target.
+ */
+export interface CatchUpWindow {
+  status: 'requested' | 'exported' | 'applied';
+  /** ISO ExportFromTime. */
+  from: string;
+  /** ISO ExportToTime. */
+  to: string;
+  clientToken: string;
+  /** S3Prefix of this window's export (one prefix per window). */
+  prefix: string;
+  /** ISO time the request was first recorded (the ClientToken is idempotent for 8 h). */
+  requestedAt: string;
+  exportArn?: string;
+  /** DescribeExport's counts once COMPLETED. */
+  itemCount?: number;
+  billedSizeBytes?: number;
+  /** What applying the window wrote: puts, deletes, and lines skipped for a newer write of the same key. */
+  applied?: { files: number; puts: number; deletes: number; superseded: number };
+  /** The export FAILED; a re-run requests the window again with a new token. */
+  failure?: { code: string; message: string; at: string };
+  failedExportArns?: string[];
+}
+
+/**
+ * The incremental-export catch-up: when the load ended too late for the stream's 24 h, windows
+ * bridge T - margin .. T2, applied in order, then CDC starts with its cut-off at T2 - margin.
+ */
+export interface CatchUpStep {
+  status: StepStatus;
+  /** ISO time the catch-up was first decided. */
+  startedAt: string;
+  windows: CatchUpWindow[];
+  /** ISO T2, set once every window is applied: CDC's EXPORT_TIME (it replays from T2 - margin). */
+  cdcExportTime?: string;
+}
+
 /** Everything a migration has done so far; written atomically after every step. */
 export interface MigrationState {
   version: 1;
@@ -134,6 +175,8 @@ export interface MigrationState {
   /** Earlier loads replaced by a write-mode load (after IMPORT_INCOMPLETE). */
   abandonedLoads?: AbandonedLoad[];
   settings?: SettingsStep;
+  /** The incremental-export catch-up, when the load ended too late for the stream. */
+  catchUp?: CatchUpStep;
   cdc?: CdcStep;
   completedAt?: string;
   /** The last verify of these tables run with this state dir (cutover's precondition). */
@@ -146,11 +189,20 @@ export interface MigrationState {
   finish?: FinishRecord;
 }
 
+/**
+ * The export time CDC starts from (its EXPORT_TIME; it replays from this minus the margin): T2 of a
+ * finished catch-up, else the full export's cut-off T.
+ */
+export function cdcExportTime(state: MigrationState): string | undefined {
+  return state.catchUp?.cdcExportTime ?? state.export?.exportTime;
+}
+
 /** The last step that finished, for status lines. */
 export function lastFinishedStep(state: MigrationState): string {
   if (state.completedAt) return 'completed';
   const order: [keyof MigrationState, string][] = [
     ['cdc', 'cdc'],
+    ['catchUp', 'catch-up'],
     ['settings', 'settings'],
     ['load', 'load'],
     ['export', 'export'],

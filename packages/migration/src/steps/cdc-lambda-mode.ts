@@ -13,6 +13,7 @@ import {
 import { AwsCallError, InternalError, MigrationError, sdkErrorName } from '@ddb-migrate/core';
 import { retryAws } from '../aws-retry.js';
 import { targetRoleArn } from '../migration-input.js';
+import { cdcExportTime } from '../state/migration-state.js';
 import {
   droppingMapping,
   isOwnUnsavedMapping,
@@ -24,7 +25,8 @@ import { assertRecordedStream } from './recorded-stream.js';
 
 /** The function's environment for this migration (the seed's names, merged over what is there). */
 export function cdcFunctionEnvironment(ctx: StepContext): Record<string, string> {
-  const exportTime = ctx.state.export?.exportTime;
+  // T, or T2 after an incremental-export catch-up: the function replays from it minus the margin.
+  const exportTime = cdcExportTime(ctx.state);
   if (!exportTime) throw new InternalError('CDC before the export finished');
   const roleArn = targetRoleArn(ctx.targetAccess);
   return {
@@ -84,7 +86,7 @@ export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
   const fn = ctx.options.cdcLambdaFunctionName;
   ctx.state.cdc ??= { status: 'started', mode: 'lambda', startedAt: new Date().toISOString() };
   const step = ctx.state.cdc;
-  step.cutoff = ctx.state.export?.exportTime;
+  step.cutoff = cdcExportTime(ctx.state);
   await ctx.save();
   if (!step.functionConfigured) {
     try {

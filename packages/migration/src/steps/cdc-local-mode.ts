@@ -1,6 +1,7 @@
 import { createHandler, cutoffEpochSeconds, runStream, type RunnerSummary } from '@ddb-migrate/cdc-lambda';
 import { join } from 'node:path';
 import { InternalError, keyNamesFromSchema } from '@ddb-migrate/core';
+import { cdcExportTime } from '../state/migration-state.js';
 import { StateStore } from '../state/state-store.js';
 import type { StepContext } from '../step-context.js';
 
@@ -12,7 +13,8 @@ import type { StepContext } from '../step-context.js';
  */
 export async function cdcLocalStep(ctx: StepContext): Promise<RunnerSummary> {
   const streamArn = ctx.state.stream?.streamArn;
-  const exportTime = ctx.state.export?.exportTime;
+  // T, or T2 after an incremental-export catch-up: records before it minus the margin are skipped.
+  const exportTime = cdcExportTime(ctx.state);
   if (!streamArn || !exportTime) throw new InternalError('CDC before the export finished');
   // A recorded name too long for its lease file never held a checkpoint (the runner could not start).
   const recorded = ctx.state.cdc?.checkpointDir;

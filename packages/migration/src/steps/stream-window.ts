@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type CheckpointState, oldestPendingRecord } from '@ddb-migrate/cdc-lambda';
-import type { MigrationState } from '../state/migration-state.js';
+import { cdcExportTime, type MigrationState } from '../state/migration-state.js';
 
 /** DynamoDB Streams keep records 24 h; leave an hour of slack for CDC to catch up. */
 export const STREAM_RETENTION_MS = 24 * 3_600_000;
@@ -8,7 +8,8 @@ export const STREAM_SAFETY_MS = 3_600_000;
 
 /**
  * Why CDC may not start any more: the oldest stream record it still needs must still be in the
- * stream. That record is at T - margin until local CDC has checkpoints; then it is the oldest
+ * stream. That record is at T - margin (T2 - margin after an incremental-export catch-up, see
+ * {@link cdcExportTime}) until local CDC has checkpoints; then it is the oldest
  * unfinished shard position in the checkpoint file (so a re-run a day after the export with fresh
  * checkpoints goes on). Returns undefined when it is safe (or nothing is exported yet).
  *
@@ -21,7 +22,7 @@ export function streamWindowProblem(
   now: number,
   checkpoint: CheckpointState | undefined = readLocalCheckpoint(state),
 ): { message: string; fix: string } | undefined {
-  const t = state.export?.exportTime;
+  const t = cdcExportTime(state);
   if (!t || state.cdcMode === 'none') return undefined;
   const from = Date.parse(t) - marginSeconds * 1000;
   const pending = checkpoint === undefined ? { kind: 'unknown' as const } : oldestPendingRecord(checkpoint);
@@ -30,21 +31,22 @@ export function streamWindowProblem(
   const oldestNeeded = pending.kind === 'since' ? Math.max(from, pending.time) : from;
   if (now - oldestNeeded <= STREAM_RETENTION_MS - STREAM_SAFETY_MS) return undefined;
   const fix =
-    'Catch up with an incremental export (ExportType INCREMENTAL_EXPORT from that time to now) written to the target, or start a fresh migration (move the state file away)';
+    'Run migrate again with --catch-up incremental (the default): incremental exports bridge the gap before CDC starts; or start a fresh migration (move the state file away)';
   if (pending.kind === 'since' && pending.time > from) {
     return {
       message: `Stream records from ${new Date(oldestNeeded).toISOString()} (the oldest unfinished position in the CDC checkpoint, shard ${pending.shardId}) may already be trimmed: the stream keeps 24 h`,
-      fix,
+      // Local CDC has read part of the stream: its checkpoint, not a catch-up, says where it goes on.
+      fix: 'CDC already read part of the stream, so no catch-up applies: start a fresh migration (move the state file away), or run `ddb-migrate verify --repair` once writes to the source stopped',
     };
   }
   return {
-    message: `Stream records from ${new Date(from).toISOString()} (export time minus margin) may already be trimmed: the stream keeps 24 h`,
+    message: `Stream records from ${new Date(from).toISOString()} (${state.catchUp?.cdcExportTime ? "the catch-up's end" : 'export time'} minus margin) may already be trimmed: the stream keeps 24 h`,
     fix,
   };
 }
 
 /** The local runner's checkpoint file, when local CDC has written one. */
-function readLocalCheckpoint(state: MigrationState): CheckpointState | undefined {
+export function readLocalCheckpoint(state: MigrationState): CheckpointState | undefined {
   const file = state.cdc?.mode === 'local' ? state.cdc.checkpointDir : undefined;
   if (file === undefined) return undefined;
   try {

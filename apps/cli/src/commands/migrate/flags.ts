@@ -4,6 +4,7 @@ import { dlqUrlOption, numberOption, withSourceTarget } from '../../options.js';
 /** The choices of --load-mode and --cdc-mode (validated by toMigrateOptions, one line naming them). */
 export const LOAD_MODES = ['auto', 'import', 'write'] as const;
 export const CDC_MODES = ['lambda', 'local', 'none'] as const;
+export const CATCH_UP_MODES = ['incremental', 'refuse'] as const;
 
 /** How yargs renders choices, for flags whose choices toMigrateOptions checks itself. */
 const choicesNote = (choices: readonly string[]) => `[choices: ${choices.map((c) => `"${c}"`).join(', ')}]`;
@@ -23,7 +24,8 @@ export function withMigrateFlags<T>(yargs: Argv<T>, command: 'migrate' | 'plan' 
       .option('source-table-name', { type: 'string', demandOption: false, describe: 'Source table name' })
       .option('file', {
         type: 'string',
-        describe: 'A migration plan file (YAML or JSON): the sides once, then the tables (instead of --source-table-name)',
+        describe:
+          'A migration plan file (YAML or JSON): the sides once, then the tables (instead of --source-table-name)',
       })
       .option('target-s3-bucket-name', {
         type: 'string',
@@ -69,6 +71,11 @@ export function withMigrateFlags<T>(yargs: Argv<T>, command: 'migrate' | 'plan' 
         type: 'string',
         default: 'lambda',
         describe: `lambda: event source mapping on the CDC function (keeps the target in sync); local: run CDC in this process (in sync while it runs); none ${choicesNote(CDC_MODES)}`,
+      })
+      .option('catch-up', {
+        type: 'string',
+        default: 'incremental',
+        describe: `When the load ends too late for the stream's 24 h: incremental (bridge the gap with incremental exports, then start CDC) or refuse (stop with STREAM_WINDOW_EXCEEDED) ${choicesNote(CATCH_UP_MODES)}`,
       })
       .option('stop-after-idle', {
         ...numberOption(

@@ -58,6 +58,7 @@ export function migrateCommand(options: Readonly<MigrateOptions>): string {
     ['--target-gsi-write-capacity', options.capacity.gsiWriteCapacity],
     ['--load-mode', differs(options.loadMode, d.loadMode)],
     ['--cdc-mode', differs(options.cdcMode, d.cdcMode)],
+    ['--catch-up', differs(options.catchUp, d.catchUp)],
     ['--cdc-lambda-function-name', differs(options.cdcLambdaFunctionName, d.cdcLambdaFunctionName)],
     [
       '--lambda-event-source-batch-size',

@@ -60,6 +60,7 @@ export function toMigrateOptions(
   }
   const loadMode = enumOf(argv.loadMode, 'load-mode', ['auto', 'import', 'write'] as const, 'auto');
   const cdcMode = enumOf(argv.cdcMode, 'cdc-mode', ['lambda', 'local', 'none'] as const, 'lambda');
+  const catchUp = enumOf(argv.catchUp, 'catch-up', ['incremental', 'refuse'] as const, 'incremental');
   const stopAfterIdle = int('stopAfterIdle', 1, 86_400);
   if (stopAfterIdle !== undefined && cdcMode !== 'local') {
     throw new ConfigError('--stop-after-idle only applies to --cdc-mode local', {
@@ -103,6 +104,7 @@ export function toMigrateOptions(
     },
     loadMode,
     cdcMode,
+    catchUp,
     cdcLambdaFunctionName: str('cdcLambdaFunctionName') ?? 'dynamodb-cross-account-cdc-lambda-function',
     lambdaEventSourceBatchSize: int('lambdaEventSourceBatchSize', 1, 10_000) ?? 100,
     parallelizationFactor: int('parallelizationFactor', 1, 10) ?? 1,
