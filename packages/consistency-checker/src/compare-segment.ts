@@ -3,7 +3,7 @@ import { canonicalKey, extractKey, type Item, itemSizeBytes } from '@ddb-migrate
 import { callAws, capacityUnits, estimatedReadUnits, payCapacity } from './aws-call.js';
 import { classify, type EngineContext } from './engine-context.js';
 import { BATCH_GET_LIMIT, readItems } from './read-items.js';
-import type { TableSide } from './types.js';
+import type { SegmentCursor, TableSide } from './types.js';
 import { SegmentWindow, type SideName } from './segment-window.js';
 import type { UnmatchedBuffer } from './unmatched-buffer.js';
 
@@ -17,15 +17,36 @@ import type { UnmatchedBuffer } from './unmatched-buffer.js';
  * same segment of both tables, but AWS does not document it) and is confirmed with point reads:
  * - a leftover source item: BatchGetItem on the target; found -> compared, absent -> suspect missing;
  * - a leftover target item: BatchGetItem on the source; absent -> suspect extra; found -> nothing
- *   here, because the source scan holds that key in another segment and compares it there.
+ *   here, because the source scan holds that key in another segment (or further on in this one) and
+ *   compares it there.
+ *
+ * Stopping and resuming: when `ctx.shouldStop()` turns true, each side stops after the page it is on
+ * and the leftovers are resolved as above, so everything scanned so far is accounted for. The result
+ * is where each side stopped; a later call with that `cursor` scans on from there. Resolving the
+ * leftovers early is correct for the same reason as at the end: a source item is compared by point
+ * read now, and its target item, scanned later, finds the source item present and is skipped; a
+ * target item whose source item comes later is compared when that source item is a leftover.
+ *
+ * @returns undefined when the segment is done on both sides, else the cursor to resume from.
  */
-export async function compareSegment(ctx: EngineContext, segment: number): Promise<void> {
+export async function compareSegment(
+  ctx: EngineContext,
+  segment: number,
+  cursor?: SegmentCursor,
+): Promise<SegmentCursor | undefined> {
   const window = new SegmentWindow(ctx.windowItems, ctx.spillDir, ctx.windowBytes);
+  const position: SegmentCursor = {
+    sourceDone: cursor?.sourceDone ?? false,
+    targetDone: cursor?.targetDone ?? false,
+    ...(cursor?.sourceKey ? { sourceKey: cursor.sourceKey } : {}),
+    ...(cursor?.targetKey ? { targetKey: cursor.targetKey } : {}),
+  };
   try {
     await Promise.all(
       (['source', 'target'] as const).map(async (side) => {
-        for await (const page of scanSegment(ctx, side, segment)) {
-          for (const item of page) {
+        if (position[`${side}Done`]) return;
+        for await (const page of scanSegment(ctx, side, segment, position[`${side}Key`])) {
+          for (const item of page.items) {
             const counterpart = window.match(side, canonicalKey(item, ctx.keyNames), item);
             if (counterpart === undefined) continue;
             const [source, target] = side === 'source' ? [item, counterpart] : [counterpart, item];
@@ -33,6 +54,13 @@ export async function compareSegment(ctx: EngineContext, segment: number): Promi
           }
           await window.bound();
           ctx.progress();
+          if (page.lastEvaluatedKey === undefined) {
+            position[`${side}Done`] = true;
+            delete position[`${side}Key`];
+          } else {
+            position[`${side}Key`] = page.lastEvaluatedKey;
+            if (ctx.shouldStop()) break;
+          }
         }
       }),
     );
@@ -42,6 +70,7 @@ export async function compareSegment(ctx: EngineContext, segment: number): Promi
   } finally {
     await window.dispose();
   }
+  return position.sourceDone && position.targetDone ? undefined : position;
 }
 
 async function compareScanned(ctx: EngineContext, source: Item, target: Item): Promise<void> {
@@ -73,10 +102,15 @@ async function resolveLeftovers(ctx: EngineContext, buffer: UnmatchedBuffer, sid
   }
 }
 
-/** Pages of one segment of one side (eventually consistent), paced by the side's RCU cap. */
-async function* scanSegment(ctx: EngineContext, side: SideName, segment: number): AsyncGenerator<Item[]> {
+/** Pages of one segment of one side (eventually consistent) from `startKey`, paced by the side's RCU cap. */
+async function* scanSegment(
+  ctx: EngineContext,
+  side: SideName,
+  segment: number,
+  startKey: Item | undefined,
+): AsyncGenerator<{ items: Item[]; lastEvaluatedKey: Item | undefined }> {
   const table = ctx[side];
-  let exclusiveStartKey: Item | undefined;
+  let exclusiveStartKey: Item | undefined = startKey;
   do {
     const out = await callAws('Scan', ctx.policy, () =>
       table.client.send(
@@ -100,6 +134,6 @@ async function* scanSegment(ctx: EngineContext, side: SideName, segment: number)
       await payCapacity(table.rcuBucket, Math.max(reported, estimated), ctx.policy.signal);
     }
     exclusiveStartKey = out.LastEvaluatedKey as Item | undefined;
-    yield items;
+    yield { items, lastEvaluatedKey: exclusiveStartKey };
   } while (exclusiveStartKey !== undefined);
 }

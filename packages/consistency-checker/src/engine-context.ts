@@ -29,6 +29,8 @@ export interface EngineContext {
   suspect(suspect: Suspect): Promise<void>;
   /** Called after each scanned page. */
   progress(): void;
+  /** True once the run should stop at the next page boundary (a time budget); see compareSegment. */
+  shouldStop(): boolean;
 }
 
 /** Zeroed counters. */

@@ -1,7 +1,10 @@
-export { verifyTables } from './verify-tables.js';
+export { verifyTables, verifyTablesResumable } from './verify-tables.js';
 export type {
   Difference,
   DifferenceKind,
+  ResumableVerifyOptions,
+  ResumableVerifyResult,
+  SegmentCursor,
   TableSide,
   VerifyCounts,
   VerifyOptions,
@@ -9,7 +12,13 @@ export type {
   VerifySummary,
 } from './types.js';
 export { parseSegmentRange } from './segments.js';
-export { createReportWriter, mergeSummaries, readSummaryFile, writeSummaryFile } from './report.js';
+export {
+  createReportWriter,
+  differenceToJson,
+  mergeSummaries,
+  readSummaryFile,
+  writeSummaryFile,
+} from './report.js';
 export type { ReportWriter } from './report.js';
 export { KeyNotStableError } from './errors.js';
 export { resyncKey } from './resync-key.js';

@@ -26,6 +26,18 @@ export interface TableSide {
   rcuBucket?: TokenBucket;
 }
 
+/**
+ * Where a segment pair stopped ({@link ResumableVerifyOptions.shouldStop}): per side, the
+ * LastEvaluatedKey of the last page compared (absent = from the start) or done. Everything scanned
+ * before it has been compared, re-checked and reported.
+ */
+export interface SegmentCursor {
+  sourceKey?: Item;
+  targetKey?: Item;
+  sourceDone: boolean;
+  targetDone: boolean;
+}
+
 /** Scanned/read progress, reported while the verify runs. */
 export interface VerifyProgress {
   sourceScanned: number;
@@ -84,6 +96,32 @@ export interface VerifyOptions {
   signal?: AbortSignal;
   /** Clock/sleep, injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Options of {@link verifyTablesResumable}: a verify that can stop at a time budget and go on later
+ * from per-segment cursors (the Distributed Map worker's seam).
+ */
+export interface ResumableVerifyOptions extends Omit<VerifyOptions, 'segmentRange' | 'sample'> {
+  totalSegments: number;
+  /** The segments to work on (each compared from its `resume` cursor, or from the start). */
+  segments: number[];
+  /** Cursors of segments a previous run stopped in. */
+  resume?: Record<number, SegmentCursor>;
+  /**
+   * Polled before each segment and after each page: once true, no new segment starts, each segment
+   * pair stops after its current page, leftovers are resolved and suspects re-checked as usual, and
+   * the run returns what is left. Leave time for the re-checks (their delays) after it turns true.
+   */
+  shouldStop?: () => boolean;
+}
+
+/** What {@link verifyTablesResumable} did and what is left. */
+export interface ResumableVerifyResult {
+  /** Counts of this run; `segments` are the segments it finished. */
+  summary: VerifySummary;
+  /** Segments not finished: their cursor, or undefined when not started. */
+  pending: { segment: number; cursor?: SegmentCursor }[];
 }
 
 /** Counters of one verify run; summed by `mergeSummaries`. */
