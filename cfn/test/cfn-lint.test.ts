@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { templatePath } from './support/cfn-yaml.js';
 
 describe('cfn-lint', () => {
-  it('reports nothing for source.yaml and target.yaml', () => {
-    const run = spawnSync('cfn-lint', [templatePath('source.yaml'), templatePath('target.yaml')], {
+  it('reports nothing for source.yaml, target.yaml and verify-fanout.yaml', () => {
+    const templates = (['source.yaml', 'target.yaml', 'verify-fanout.yaml'] as const).map(templatePath);
+    const run = spawnSync('cfn-lint', templates, {
       encoding: 'utf8',
     });
     if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') {

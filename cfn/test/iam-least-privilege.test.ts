@@ -5,6 +5,7 @@ import { actionsOf, collectStatements, findPolicyProblems, resourcesOf } from '.
 
 const source = loadTemplate('source.yaml');
 const target = loadTemplate('target.yaml');
+const fanout = loadTemplate('verify-fanout.yaml');
 
 function statementBySid(template: ReturnType<typeof loadTemplate>, sid: string) {
   const found = collectStatements(template).find((s) => s.statement.Sid === sid);
@@ -13,9 +14,81 @@ function statementBySid(template: ReturnType<typeof loadTemplate>, sid: string) 
 }
 
 describe('IAM least privilege', () => {
-  it('grants no action wildcard and nothing on Resource "*" in either template', () => {
+  it('grants no action wildcard and nothing on Resource "*" in any template', () => {
     expect(findPolicyProblems(source)).toEqual([]);
     expect(findPolicyProblems(target)).toEqual([]);
+    expect(findPolicyProblems(fanout)).toEqual([]);
+  });
+
+  it('lets the verify workers read only the two tables, their work bucket and their own logs', () => {
+    const read = statementBySid(fanout, 'ReadSourceTable');
+    expect(actionsOf(read).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
+      'dynamodb:Scan',
+    ]);
+    expect(resourcesOf(read)).toEqual([
+      {
+        'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${SourceTableName}',
+      },
+    ]);
+    const targetRead = statementBySid(fanout, 'ReadTargetTable');
+    expect(JSON.stringify(resourcesOf(targetRead))).toContain('table/${TargetTableName}');
+    // Writes to the target only for --repair in the same account; across accounts the target role decides.
+    expect(actionsOf(statementBySid(fanout, 'RepairTargetTable')).sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+    ]);
+    expect(resourcesOf(statementBySid(fanout, 'AssumeTargetRole'))).toEqual([{ Ref: 'TargetRoleArn' }]);
+    expect(resourcesOf(statementBySid(fanout, 'WorkObjects'))).toEqual([
+      { 'Fn::Sub': '${WorkBucket.Arn}/*' },
+    ]);
+    expect(resourcesOf(statementBySid(fanout, 'ListWork'))).toEqual([
+      { 'Fn::GetAtt': ['WorkBucket', 'Arn'] },
+    ]);
+    const tableWrites = collectStatements(fanout)
+      .filter((found) => found.where.startsWith('WorkerRole.Policies'))
+      .filter((found) =>
+        actionsOf(found.statement).some((a) => /^dynamodb:(Put|Delete|Update|BatchWrite)/.test(a)),
+      );
+    expect(tableWrites.map((found) => found.statement.Sid)).toEqual(['RepairTargetTable']);
+  });
+
+  it('lets the state machine invoke its two functions, use its bucket and run its own child executions only', () => {
+    expect(resourcesOf(statementBySid(fanout, 'InvokeWorkers'))).toEqual([
+      { 'Fn::GetAtt': ['WorkerFunction', 'Arn'] },
+      { 'Fn::Sub': '${WorkerFunction.Arn}:*' },
+      { 'Fn::GetAtt': ['MergeFunction', 'Arn'] },
+      { 'Fn::Sub': '${MergeFunction.Arn}:*' },
+    ]);
+    expect(resourcesOf(statementBySid(fanout, 'ItemListAndResults'))).toEqual([
+      { 'Fn::Sub': '${WorkBucket.Arn}/*' },
+    ]);
+    expect(resourcesOf(statementBySid(fanout, 'ChildExecutions'))).toEqual([
+      {
+        'Fn::Sub':
+          'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${StateMachineName}',
+      },
+    ]);
+    expect(resourcesOf(statementBySid(fanout, 'ManageChildExecutions'))).toEqual([
+      {
+        'Fn::Sub':
+          'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${StateMachineName}/*',
+      },
+    ]);
+    // The merge step reads and writes the work bucket, nothing else.
+    const merge = fanout.Resources.MergeRole?.Properties?.Policies as {
+      PolicyDocument: { Statement: { Action: unknown }[] };
+    }[];
+    const actions = merge.flatMap((p) => p.PolicyDocument.Statement.flatMap((st) => [st.Action].flat()));
+    expect(actions.sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+    ]);
   });
 
   it('detects wildcard actions and data-plane grants on "*" (the check itself works)', () => {

@@ -55,15 +55,18 @@ export function parseTemplate(text: string): Template {
   return parse(text, { customTags: cloudFormationTags }) as Template;
 }
 
-/** Absolute path of a template shipped in this package (`source.yaml`, `target.yaml`). */
-export function templatePath(name: 'source.yaml' | 'target.yaml'): string {
+/** The templates shipped in this package. */
+export type TemplateName = 'source.yaml' | 'target.yaml' | 'verify-fanout.yaml';
+
+/** Absolute path of a template shipped in this package (`source.yaml`, `target.yaml`, `verify-fanout.yaml`). */
+export function templatePath(name: TemplateName): string {
   return fileURLToPath(new URL(`../../${name}`, import.meta.url));
 }
 
-export function readTemplateText(name: 'source.yaml' | 'target.yaml'): string {
+export function readTemplateText(name: TemplateName): string {
   return readFileSync(templatePath(name), 'utf8');
 }
 
-export function loadTemplate(name: 'source.yaml' | 'target.yaml'): Template {
+export function loadTemplate(name: TemplateName): Template {
   return parseTemplate(readTemplateText(name));
 }
