@@ -62,14 +62,11 @@ async function requestClosedWindows(ctx: StepContext, now: () => number): Promis
   const last = ctx.state.catchUp?.windows.at(-1);
   const from = Date.parse(last ? last.to : exportTime) - marginMs;
   const spans = closedWindows(from, now(), marginMs);
-  if (spans.length === 0) return;
-  ctx.state.catchUp ??= { status: 'started', startedAt: new Date(now()).toISOString(), windows: [] };
-  for (const span of spans) {
-    const window = await recordWindow(ctx, span);
-    await requestWindowExport(ctx, window);
-  }
-  // A window recorded by an earlier run but never sent is sent as well.
-  for (const window of ctx.state.catchUp.windows) {
+  if (spans.length > 0)
+    ctx.state.catchUp ??= { status: 'started', startedAt: new Date(now()).toISOString(), windows: [] };
+  for (const span of spans) await recordWindow(ctx, span);
+  // Windows recorded but not sent yet (just now, or by a run that stopped) are sent.
+  for (const window of ctx.state.catchUp?.windows ?? []) {
     if (window.status === 'requested' && !window.exportArn) await requestWindowExport(ctx, window);
   }
 }
