@@ -1,0 +1,257 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  DescribeMapRunCommand,
+  ListMapRunsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { differenceToJson, type VerifySummary, verifyTables } from '@ddb-migrate/consistency-checker';
+import { assumeRoleCredentials, type Item } from '@ddb-migrate/core';
+import {
+  baseCredentials,
+  createBucket,
+  createTable,
+  generateItems,
+  type MotoServerHandle,
+  putItems,
+  roleArn,
+  startMotoServer,
+  TARGET_ACCOUNT,
+  TARGET_ROLE_NAME,
+  uniqueName,
+} from '@ddb-migrate/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleSubstitutions, resolveFanoutDefinition } from './support/fanout-definition.js';
+import { type LambdaStandIn, startLambdaStandIn } from './support/lambda-stand-in.js';
+
+/**
+ * verify-fanout.yaml's state machine, end to end on moto's Step Functions interpreter
+ * (`execute_state_machine`), with the published worker artifact (dist/worker.zip's index.mjs) doing
+ * the work. moto runs Lambda code only in Docker, which this machine lacks, so its Lambda Invoke
+ * calls go to a stand-in on MOTO_PORT that runs the artifact's `handler` / `merge` in this process
+ * (see support/lambda-stand-in.ts). Everything else is moto: the Distributed Map, its ItemReader
+ * reading the item list from S3, ItemSelector, the Choice loop, MaxConcurrency, ResultWriter,
+ * DescribeMapRun, DynamoDB in two accounts (the target through AssumeRole), the S3 checkpoints.
+ *
+ * One substitution, in this test only: moto's ItemReader knows InputType CSV and JSON, not JSONL
+ * (CreateStateMachine refuses it), so the definition runs with "JSON" and the item list is written
+ * as a JSON array of the same ranges. Not shown here: IAM (moto enforces none), Lambda's own
+ * timeout and retries, real concurrency limits.
+ */
+const TOTAL_SEGMENTS = 6;
+const RANGES = [
+  { first: 0, last: 1 },
+  { first: 2, last: 3 },
+  { first: 4, last: 5 },
+];
+
+const exec = promisify(execFile);
+let moto: MotoServerHandle;
+let standIn: LambdaStandIn;
+let endpoint: string;
+
+async function loadWorkerArtifact(): Promise<{
+  handler: (event: unknown, context: unknown) => Promise<unknown>;
+  merge: (event: unknown) => Promise<unknown>;
+}> {
+  const packageRoot = dirname(
+    fileURLToPath(import.meta.resolve('@ddb-migrate/consistency-checker/package.json')),
+  );
+  await exec(process.execPath, [join(packageRoot, 'scripts', 'build-worker.mjs')], { cwd: packageRoot });
+  const dir = await mkdtemp(join(tmpdir(), 'verify-fanout-'));
+  await writeFile(
+    join(dir, 'index.mjs'),
+    await readFile(join(packageRoot, 'dist', 'worker-bundle', 'index.mjs')),
+  );
+  return import(pathToFileURL(join(dir, 'index.mjs')).href);
+}
+
+beforeAll(async () => {
+  // The stand-in first, so moto can be told its port; then moto, then where the stand-in forwards.
+  let worker: Awaited<ReturnType<typeof loadWorkerArtifact>> | undefined;
+  standIn = await startLambdaStandIn({
+    // A spent time budget: every invocation stops after its first page and returns "continue".
+    'verify-worker': (event) => worker!.handler(event, { getRemainingTimeInMillis: () => 0 }),
+    'verify-merge': (event) => worker!.merge(event),
+  });
+  const saved = process.env.MOTO_PORT;
+  process.env.MOTO_PORT = String(standIn.port);
+  try {
+    moto = await startMotoServer();
+  } finally {
+    if (saved === undefined) delete process.env.MOTO_PORT;
+    else process.env.MOTO_PORT = saved;
+  }
+  endpoint = moto.endpoint;
+  standIn.setTarget(endpoint);
+  await fetch(`${endpoint}/moto-api/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ stepfunctions: { execute_state_machine: true } }),
+  });
+  // The artifact reads its Region and endpoint at cold start, and signs with the default chain.
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
+  worker = await loadWorkerArtifact();
+}, 180_000);
+
+afterAll(async () => {
+  await moto?.stop();
+  await standIn?.close();
+});
+
+function clientConfig(credentials: DynamoDBClientConfig['credentials'] = baseCredentials()) {
+  return { region: 'us-east-1', endpoint, credentials };
+}
+
+/** Two tables in two accounts with 120 items and 5 differences (2 changed, 2 missing, 1 extra). */
+async function seedTables() {
+  const source = new DynamoDBClient(clientConfig());
+  const targetRole = roleArn(TARGET_ACCOUNT, TARGET_ROLE_NAME);
+  const target = new DynamoDBClient(
+    clientConfig(
+      assumeRoleCredentials(
+        { region: 'us-east-1', endpoint, credentials: baseCredentials() },
+        { roleArn: targetRole },
+      ),
+    ),
+  );
+  const schema = { partitionKey: 'pk', sortKey: { name: 'sk', type: 'N' as const } };
+  const [s, t] = await Promise.all([createTable(source, schema), createTable(target, schema)]);
+  const items = generateItems(120, { seed: 12, sk: 'sk' });
+  const targetItems: Item[] = items.slice(2).map((item) => ({ ...item }));
+  targetItems[0]!.changed = { S: 'yes' };
+  targetItems[1]!.n = { N: '-1' };
+  targetItems.push({ pk: { S: 'only-in-target' }, sk: { N: '1' } });
+  await Promise.all([putItems(source, s.name, items), putItems(target, t.name, targetItems)]);
+  return { source, target, sourceTable: s.name, targetTable: t.name, targetRole };
+}
+
+async function waitForExecution(sfn: SFNClient, executionArn: string) {
+  for (let i = 0; i < 600; i++) {
+    const out = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (out.status !== 'RUNNING') return out;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error('execution still running after 150 s');
+}
+
+describe('verify-fanout.yaml on moto (Step Functions interpreter, worker artifact via a Lambda stand-in)', () => {
+  it('runs the Distributed Map with its continue loop and merges a report equal to a local verify', async () => {
+    const tables = await seedTables();
+    const s3 = new S3Client({ ...clientConfig(), forcePathStyle: true });
+    const sfn = new SFNClient(clientConfig());
+    const bucket = await createBucket(s3);
+    const prefix = `verify/${uniqueName('run')}/`;
+
+    const definition = resolveFanoutDefinition(
+      exampleSubstitutions({
+        WorkBucket: bucket,
+        'WorkerFunction.Arn': 'arn:aws:lambda:us-east-1:123456789012:function:verify-worker',
+        'MergeFunction.Arn': 'arn:aws:lambda:us-east-1:123456789012:function:verify-merge',
+        MaxConcurrency: 2,
+      }),
+    ) as { States: { VerifyRanges: { ItemReader: { ReaderConfig: { InputType: string } } } } };
+    expect(definition.States.VerifyRanges.ItemReader.ReaderConfig.InputType).toBe('JSONL');
+    definition.States.VerifyRanges.ItemReader.ReaderConfig.InputType = 'JSON'; // moto has no JSONL reader
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: uniqueName('verify'),
+        definition: JSON.stringify(definition),
+        roleArn: 'arn:aws:iam::123456789012:role/verify-fanout',
+      }),
+    );
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: `${prefix}items.json`, Body: JSON.stringify(RANGES) }),
+    );
+    const job = {
+      workUrl: `s3://${bucket}/${prefix}`,
+      source: { tableName: tables.sourceTable, region: 'us-east-1' },
+      target: { tableName: tables.targetTable, region: 'us-east-1', roleArn: tables.targetRole },
+      totalSegments: TOTAL_SEGMENTS,
+      options: { recheckDelaySeconds: 0, recheckAttempts: 1, concurrency: 1, reserveMs: 0 },
+    };
+
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        input: JSON.stringify({ itemList: { Key: `${prefix}items.json` }, job }),
+      }),
+    );
+    const execution = await waitForExecution(sfn, executionArn!);
+
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.output!)).toEqual({
+      summaryUrl: `s3://${bucket}/${prefix}summary.json`,
+      ranges: 3,
+      identical: false,
+      complete: true,
+      differences: 5,
+      remaining: 5,
+      sourceScanned: 120,
+      targetScanned: 119,
+    });
+    // The map run's counts (what verify --engine stepfunctions shows as progress).
+    const [mapRun] = (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns ?? [];
+    const described = await sfn.send(new DescribeMapRunCommand({ mapRunArn: mapRun!.mapRunArn }));
+    expect(described).toMatchObject({
+      status: 'SUCCEEDED',
+      maxConcurrency: 2,
+      itemCounts: { total: 3, succeeded: 3, failed: 0 },
+    });
+    // The Choice loop ran: one segment per invocation (concurrency 1, no time), two per range.
+    const workerCalls = standIn.invocations.filter((i) => i.functionName === 'verify-worker');
+    expect(workerCalls).toHaveLength(6);
+    for (const range of RANGES) {
+      const calls = workerCalls.filter(
+        (c) => JSON.stringify((c.event as { range: unknown }).range) === JSON.stringify(range),
+      );
+      expect(calls.map((c) => (c.event as { invocation?: number }).invocation)).toEqual([undefined, 1]);
+    }
+    expect(standIn.invocations.filter((i) => i.functionName === 'verify-merge')).toHaveLength(1);
+    // ResultWriter wrote its manifest under the prefix the definition names.
+    const results = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'map-results/' }));
+    expect((results.Contents ?? []).some((o) => o.Key?.endsWith('manifest.json'))).toBe(true);
+
+    // The merged report equals one local verify of the same tables.
+    const read = async (key: string) =>
+      (
+        await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}${key}` }))
+      ).Body!.transformToString();
+    const merged = JSON.parse(await read('summary.json')) as VerifySummary & { reportParts: string[] };
+    const lines = (await Promise.all(merged.reportParts.map(read)))
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .sort();
+    const localLines: string[] = [];
+    const local = await verifyTables({
+      source: { client: tables.source, tableName: tables.sourceTable },
+      target: { client: tables.target, tableName: tables.targetTable },
+      totalSegments: TOTAL_SEGMENTS,
+      recheckDelaySeconds: 0,
+      recheckAttempts: 1,
+      onDifference: (d) => {
+        localLines.push(JSON.stringify(differenceToJson(d)));
+      },
+    });
+    expect(lines).toEqual(localLines.sort());
+    const counts = ({ durationMs: _d, startedAt: _s, consumedRcu: _c, ...rest }: VerifySummary) => rest;
+    const { reportParts: _parts, ...mergedSummary } = merged;
+    expect(counts(mergedSummary)).toEqual(counts(local));
+  });
+});
