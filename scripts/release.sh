@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # pnpm release: apply pending changesets (versions + changelogs), build everything, pack the CLI
-# as a self-contained npm tarball and name the CDC Lambda zip with its version, all in .release/.
+# as a self-contained npm tarball and name the CDC Lambda and verify worker zips with their versions,
+# all in .release/.
 # Publishing is a separate, deliberate step (docs/RELEASING.md).
 #
 # Usage: bash scripts/release.sh [--pack-only] [--out DIR]
@@ -49,7 +50,22 @@ else
   exit 1
 fi
 
+# The verify worker (verify --engine stepfunctions, cfn/verify-fanout.yaml), named the same way.
+worker_version="$(node -p "require('./packages/consistency-checker/package.json').version")"
+worker_zip_src="packages/consistency-checker/dist/worker.zip"
+worker_zip="$out/ddb-migrate-verify-worker-${worker_version}.zip"
+if [ -f "$worker_zip_src" ]; then
+  cp "$worker_zip_src" "$worker_zip"
+elif [ "$pack_only" = true ]; then
+  echo "release: $worker_zip_src not built (run pnpm build); verify worker zip skipped" >&2
+  worker_zip=""
+else
+  echo "release: pnpm build did not produce $worker_zip_src" >&2
+  exit 1
+fi
+
 echo "Release artifacts:"
 echo "  CLI tarball: $cli_tarball"
 [ -n "$lambda_zip" ] && echo "  Lambda zip:  $lambda_zip"
+[ -n "$worker_zip" ] && echo "  Verify worker zip: $worker_zip"
 echo "Publish: see docs/RELEASING.md"
