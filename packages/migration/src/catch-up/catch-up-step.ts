@@ -16,8 +16,10 @@ const MAX_ROUNDS = 10;
 export function catchUpApplies(state: MigrationState): boolean {
   const cdc = state.cdc;
   if (!cdc) return true;
+  if (state.completedAt !== undefined) return false;
   if (cdc.esmUuid !== undefined || cdc.esmRequestedAt !== undefined) return false;
-  return !(cdc.mode === 'local' && readLocalCheckpoint(state) !== undefined);
+  if (cdc.mode !== 'local') return true;
+  return cdc.applied === undefined && cdc.drainedAt === undefined && readLocalCheckpoint(state) === undefined;
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   type PreflightContext,
   warning,
 } from './preflight-types.js';
+import { catchUpApplies } from '../catch-up/catch-up-step.js';
 import { streamWindowProblem } from '../steps/stream-window.js';
 
 /** Lambda mode: the CDC function exists (source account) and has a dead-letter queue to report to. */
@@ -226,7 +227,9 @@ export const checkEstimate: PreflightCheck = async ({ options, facts }) => {
       warning(
         'STREAM_WINDOW_RISK',
         `Export + load may take ~${facts.estimate.exportMinutes + facts.estimate.loadMinutes} min, close to the stream's 24 h retention`,
-        'Raise --max-wcu or use import mode; if CDC cannot start in time, migrate stops and asks for an incremental-export catch-up',
+        options.catchUp === 'incremental'
+          ? 'Raise --max-wcu or use import mode; if CDC cannot start in time, migrate bridges the gap with incremental exports first (--catch-up incremental)'
+          : 'Raise --max-wcu or use import mode; if CDC cannot start in time, migrate stops (--catch-up refuse)',
       ),
     );
   }
@@ -234,7 +237,9 @@ export const checkEstimate: PreflightCheck = async ({ options, facts }) => {
   if (state) {
     findings.push(info('RESUME', `Resuming migration ${state.runId} (state file in ${options.stateDir})`));
     const problem = streamWindowProblem(state, options.exportTimeMarginSeconds, Date.now());
-    if (problem && state.cdc?.status !== 'done')
+    // With --catch-up incremental the plan's catch-up step bridges the gap instead.
+    const bridged = options.catchUp === 'incremental' && catchUpApplies(state);
+    if (problem && state.cdc?.status !== 'done' && !bridged)
       findings.push(error('STREAM_WINDOW_EXCEEDED', problem.message, problem.fix));
   }
   return findings;

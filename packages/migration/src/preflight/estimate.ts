@@ -57,6 +57,47 @@ export function estimateMigration(input: {
   };
 }
 
+/** The incremental-export catch-up a plan expects, priced (labelled an estimate). */
+export interface CatchUpEstimate {
+  /** Incremental exports to request (15 min .. 24 h each). */
+  windows: number;
+  /** Hours they bridge, T - margin .. T2. */
+  hours: number;
+  /** About $0.10 per GB of changed data the windows hold (us-east-1 list price, UNVERIFIED). */
+  usdPerGbChanged: number;
+  /** The least they can cost: about 10 MB billed per export at minimum (UNVERIFIED). */
+  minimumUsd: number;
+  /** Provisioned sources: the most, if every write unit of the table were used all along (1 KB each). */
+  maximumUsd?: number;
+}
+
+const INCREMENTAL_USD_PER_GB = 0.1;
+const INCREMENTAL_MINIMUM_BYTES = 10 * 1024 ** 2;
+
+/**
+ * Prices a catch-up. Incremental exports are billed per GB of data changed in the window, which the
+ * plan cannot know, so it gives the price per GB, the minimum (10 MB per export) and, for a
+ * provisioned table, the ceiling its write capacity sets.
+ */
+export function estimateCatchUp(input: {
+  windows: number;
+  hours: number;
+  provisionedWcu?: number;
+}): CatchUpEstimate {
+  const maximumGb =
+    input.provisionedWcu === undefined ? undefined : (input.provisionedWcu * 3600 * input.hours * 1024) / GB;
+  return {
+    windows: input.windows,
+    hours: Math.round(input.hours * 10) / 10,
+    usdPerGbChanged: INCREMENTAL_USD_PER_GB,
+    minimumUsd: Math.max(
+      0.01,
+      round2(((input.windows * INCREMENTAL_MINIMUM_BYTES) / GB) * INCREMENTAL_USD_PER_GB),
+    ),
+    ...(maximumGb === undefined ? {} : { maximumUsd: round2(maximumGb * INCREMENTAL_USD_PER_GB) }),
+  };
+}
+
 function round2(n: number): number {
   return Math.round(n * 100) / 100;
 }

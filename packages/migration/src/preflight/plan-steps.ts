@@ -1,5 +1,9 @@
+import { decideCatchUp } from '../catch-up/catch-up-decision.js';
+import { catchUpApplies } from '../catch-up/catch-up-step.js';
 import type { EngineOptions } from '../migration-input.js';
-import type { CdcMode, LoadMode } from '../migration-options.js';
+import type { CatchUpMode, CdcMode, LoadMode } from '../migration-options.js';
+import type { MigrationState } from '../state/migration-state.js';
+import { type CatchUpEstimate, estimateCatchUp, estimateMigration } from './estimate.js';
 import type { PlanFacts } from './preflight-types.js';
 
 /**
@@ -11,8 +15,11 @@ export type PlanStepStatus = 'todo' | 'resume' | 'done' | 'skip';
 
 /** The migration's steps, in the order `migrate` runs them. */
 export const PLAN_STEPS = ['pitr', 'stream', 'export', 'load', 'settings', 'cdc'] as const;
-/** A step's name: `pitr`, `stream`, `export`, `load`, `settings` or `cdc`. */
-export type PlanStepName = (typeof PLAN_STEPS)[number];
+/**
+ * A step's name: `pitr`, `stream`, `export`, `load`, `settings`, `cdc`, and `catch-up` (before
+ * `cdc`, only in a plan that expects the stream's 24 h to run out or that resumes a catch-up).
+ */
+export type PlanStepName = (typeof PLAN_STEPS)[number] | 'catch-up';
 
 /** One step of a plan, as data (the CLI words it). Recorded ARNs and counts come from the state file. */
 export type PlanStep =
@@ -58,6 +65,19 @@ export type PlanStep =
     }
   | { step: 'settings'; status: PlanStepStatus; table: string }
   | {
+      step: 'catch-up';
+      /** `skip` with mode `refuse`: migrate would stop before CDC instead. */
+      status: PlanStepStatus;
+      mode: CatchUpMode;
+      /** `estimate`: from the estimated export + load time; `recorded`: from the recorded export time (and catch-up). */
+      basis: 'estimate' | 'recorded';
+      /** Windows in all: recorded ones plus those still to request. */
+      windows: number;
+      windowsApplied: number;
+      /** Windows and price of what is still to request (an estimate). */
+      estimate: CatchUpEstimate;
+    }
+  | {
       step: 'cdc';
       status: PlanStepStatus;
       mode: CdcMode;
@@ -69,8 +89,12 @@ export type PlanStep =
       recordsApplied?: number;
     };
 
-/** Every step of the migration, from what preflight found and what the state file records. */
-export function planSteps(options: Readonly<EngineOptions>, facts: PlanFacts): PlanStep[] {
+/**
+ * Every step of the migration, from what preflight found and what the state file records.
+ *
+ * @param now the clock of the catch-up's decision (default Date.now).
+ */
+export function planSteps(options: Readonly<EngineOptions>, facts: PlanFacts, now = Date.now()): PlanStep[] {
   const state = facts.state;
   const recorded = (step: { status: string } | undefined, todo: PlanStepStatus = 'todo'): PlanStepStatus =>
     step === undefined ? todo : step.status === 'done' ? 'done' : 'resume';
@@ -124,6 +148,8 @@ export function planSteps(options: Readonly<EngineOptions>, facts: PlanFacts): P
   });
 
   steps.push({ step: 'settings', status: recorded(state?.settings), table: options.targetTableName });
+  const catchUp = catchUpPlan(options, facts, now);
+  if (catchUp) steps.push(catchUp);
 
   const cdc = state?.cdc;
   const mode = options.cdcMode;
@@ -148,4 +174,67 @@ export function planSteps(options: Readonly<EngineOptions>, facts: PlanFacts): P
       : {}),
   });
   return steps;
+}
+
+/**
+ * The catch-up step, when one is expected: a recorded catch-up (resumed, or done); a recorded export
+ * whose stream window has run out; before the export, an estimated export + load longer than the
+ * stream keeps records. Undefined otherwise (and without CDC).
+ */
+function catchUpPlan(
+  options: Readonly<EngineOptions>,
+  facts: PlanFacts,
+  now: number,
+): Extract<PlanStep, { step: 'catch-up' }> | undefined {
+  const state: MigrationState | undefined = facts.state;
+  if (options.cdcMode === 'none' || state?.cdc?.status === 'done') return undefined;
+  const table = facts.source.table;
+  const wcu =
+    table.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST'
+      ? 0
+      : Number(table.ProvisionedThroughput?.WriteCapacityUnits ?? 0);
+  const marginMs = options.exportTimeMarginSeconds * 1000;
+  const exportTime = state?.export?.failure ? undefined : state?.export?.exportTime;
+  const recordedWindows = state?.catchUp?.windows ?? [];
+  let cutoff: number;
+  let at: number;
+  if (exportTime) {
+    if (state && !catchUpApplies(state)) return undefined;
+    const last = recordedWindows[recordedWindows.length - 1];
+    cutoff = Date.parse(last ? last.to : exportTime);
+    at = now;
+  } else {
+    // Before the export: T is about now, and CDC starts once export and load are done.
+    const e = estimateMigration({
+      itemCount: Number(table.ItemCount ?? 0),
+      sizeBytes: Number(table.TableSizeBytes ?? 0),
+      loadMode: facts.loadMode,
+      ...(options.maxWcu === undefined ? {} : { maxWcu: options.maxWcu }),
+    });
+    cutoff = now;
+    at = now + (e.exportMinutes + e.loadMinutes) * 60_000;
+  }
+  const decision = decideCatchUp({ cutoff, now: at, marginMs });
+  const toRequest = decision.path === 'catch-up' ? decision.windows : [];
+  if (recordedWindows.length === 0 && toRequest.length === 0) return undefined;
+  const hours = toRequest.reduce((h, w, i) => h + (w.to - w.from - (i > 0 ? marginMs : 0)) / 3_600_000, 0);
+  const applied = recordedWindows.filter((w) => w.status === 'applied').length;
+  const refused = options.catchUp === 'refuse';
+  let status: PlanStepStatus;
+  if (refused) status = 'skip';
+  else if (state?.catchUp?.status === 'done' && toRequest.length === 0) status = 'done';
+  else status = recordedWindows.length > 0 ? 'resume' : 'todo';
+  return {
+    step: 'catch-up',
+    status,
+    mode: options.catchUp,
+    basis: exportTime ? 'recorded' : 'estimate',
+    windows: recordedWindows.length + toRequest.length,
+    windowsApplied: applied,
+    estimate: estimateCatchUp({
+      windows: toRequest.length,
+      hours,
+      ...(wcu > 0 ? { provisionedWcu: wcu } : {}),
+    }),
+  };
 }
