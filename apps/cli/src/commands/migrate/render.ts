@@ -42,6 +42,13 @@ export function renderSummary(report: MigrateResult): string {
     for (const f of s.settings.failed) lines.push(`  drift      ${f.kind} failed: ${f.error}`);
     for (const n of s.settings.notCarried) lines.push(`  drift      ${n.setting} not carried: ${n.reason}`);
   }
+  if (s.catchUp) {
+    const applied = s.catchUp.windows.filter((w) => w.status === 'applied');
+    const sum = (k: 'puts' | 'deletes') => applied.reduce((n, w) => n + (w.applied?.[k] ?? 0), 0);
+    lines.push(
+      `  catch-up   ${applied.length}/${s.catchUp.windows.length} incremental exports applied (${sum('puts').toLocaleString('en-US')} puts, ${sum('deletes').toLocaleString('en-US')} deletes)${s.catchUp.cdcExportTime ? `, CDC from ${s.catchUp.cdcExportTime} minus the margin` : ''}`,
+    );
+  }
   if (s.cdc?.mode === 'lambda')
     lines.push(
       `  cdc        event source mapping ${s.cdc.esmUuid ?? '?'} on ${report.plan.key.sourceTableName}'s stream`,

@@ -45,6 +45,9 @@ export function renderPlan(plan: PlanDocument): string {
       ['Est. load', `~${formatSeconds(e.loadMinutes * 60)}, about $${e.loadCostUsd.toFixed(2)}`],
     );
   }
+  const catchUp = plan.steps.find((x) => x.step === 'catch-up');
+  if (catchUp && catchUp.estimate.windows > 0)
+    rows.push(['Est. catch-up', describeCatchUpCost(catchUp.estimate)]);
   if (plan.resume) {
     rows.push(
       ['Resume', `run ${plan.resume.runId}, last finished step: ${plan.resume.lastStep}`],
@@ -83,6 +86,31 @@ function describeTargetTable(exists: boolean, load: PlanStep | undefined, runId:
   if (load?.status === 'resume')
     return exists ? `exists, being loaded by run ${runId ?? '?'}` : 'absent (the recorded load creates it)';
   return exists ? 'exists (empty, key-compatible)' : 'absent (will be created)';
+}
+
+type CatchUpPlanStep = Extract<PlanStep, { step: 'catch-up' }>;
+
+/** The catch-up's price as the plan words it (an estimate: billed per GB changed). */
+function describeCatchUpCost(e: CatchUpPlanStep['estimate']): string {
+  const windows = `${e.windows} incremental export${e.windows === 1 ? '' : 's'} over ~${e.hours} h`;
+  const most =
+    e.maximumUsd === undefined ? '' : `, at most ~$${e.maximumUsd.toFixed(2)} at the table's write capacity`;
+  return `${windows}, about $${e.usdPerGbChanged.toFixed(2)} per GB changed (at least $${e.minimumUsd.toFixed(2)}${most})`;
+}
+
+function describeCatchUp(step: CatchUpPlanStep): string {
+  const why =
+    step.basis === 'estimate'
+      ? 'if export and load take as long as estimated'
+      : "the recorded export's changes are leaving the stream";
+  if (step.mode === 'refuse')
+    return `Stop before CDC if the stream's 24 h run out (--catch-up refuse; ${why}, ${step.estimate.windows} incremental exports would bridge it)`;
+  if (step.status === 'done')
+    return `Caught up with ${step.windows} incremental exports; CDC starts at their end (TRIM_HORIZON, cut-off T2 - margin)`;
+  const left = step.estimate.windows > 0 ? `, ${step.estimate.windows} more to request` : '';
+  if (step.status === 'resume')
+    return `Go on with the incremental-export catch-up: ${step.windowsApplied}/${step.windows} windows applied${left}, then CDC starts at the last one's end`;
+  return `Bridge the stream's 24 h with ${step.windows} incremental export${step.windows === 1 ? '' : 's'} (${why}), applied in order before CDC starts at T2 - margin`;
 }
 
 /** One step as a sentence: what it did (done), what is left of it (resume), what it will do (todo). */
@@ -126,6 +154,8 @@ export function describeStep(step: PlanStep, plan: Pick<PlanDocument, 'cdcMode'>
     case 'settings':
       if (step.status === 'done') return `Settings carried over to ${step.table} (drift reported)`;
       return `Carry settings (TTL, PITR, tags, deletion protection, ...) to ${step.table} and report drift`;
+    case 'catch-up':
+      return describeCatchUp(step);
     case 'cdc':
       if (step.mode === 'local')
         return step.status === 'resume'
