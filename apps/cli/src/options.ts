@@ -69,7 +69,14 @@ export const SIDE_FLAG_NAMES = [
   'target-profile',
 ] as const;
 
-export function withSourceTarget<T>(yargs: Argv<T>) {
+/**
+ * The source and target flags. `tableRequired: false` where a command checks --source-table-name
+ * itself (migrate, plan, verify, cutover, rollback: `--file` names the tables instead).
+ */
+export function withSourceTarget<T>(
+  yargs: Argv<T>,
+  { tableRequired = true }: { tableRequired?: boolean } = {},
+) {
   return (
     yargs
       // Not demanded by yargs: --region or AWS_REGION may give it (resolveSides says what is missing).
@@ -77,7 +84,11 @@ export function withSourceTarget<T>(yargs: Argv<T>) {
         type: 'string',
         describe: 'Region of the source table (default: --region, AWS_REGION, AWS_DEFAULT_REGION)',
       })
-      .option('source-table-name', { type: 'string', demandOption: true, describe: 'Source table name' })
+      .option('source-table-name', {
+        type: 'string',
+        demandOption: tableRequired,
+        describe: 'Source table name',
+      })
       .option('source-account-id', {
         type: 'string',
         describe: 'Source AWS account id (checked against the caller)',

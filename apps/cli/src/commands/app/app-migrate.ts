@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
-import { PreflightError } from '@ddb-migrate/core';
+import { setMaxListeners } from 'node:events';
+import { MigrationError, PreflightError } from '@ddb-migrate/core';
 import {
   applyMigration,
   forEachTable,
@@ -140,6 +141,20 @@ export async function runAppMigrate(
       planned.map((p) => p.plan),
       ctx,
     );
+  // Ctrl-C stops every table at its next save; the same command resumes each from its state.
+  const controller = new AbortController();
+  setMaxListeners(1000, controller.signal);
+  const onSignal = () =>
+    controller.abort(
+      new MigrationError(
+        'INTERRUPTED',
+        'migrate --file was interrupted (Ctrl-C); every table stopped at a saved state',
+        {
+          hint: `Resume with the same command (migrate --file ${file})`,
+        },
+      ),
+    );
+  process.once('SIGINT', onSignal);
   const results = await forEachTable(
     planned.map((p) => p.table),
     appPlan.concurrency ?? 4,
@@ -148,11 +163,12 @@ export async function runAppMigrate(
       const tctx = tableContext(ctx, table);
       const result = await applyMigration(plan as MigrationPlan, {
         logger: ctx.logger,
+        signal: controller.signal,
         onProgress: renderProgress(tctx.stderr),
       });
       return result.stateFile;
     },
-  );
+  ).finally(() => process.removeListener('SIGINT', onSignal));
   const tables = results.map((r) =>
     r.ok
       ? { table: r.table, ok: true, stateFile: r.value }

@@ -24,7 +24,8 @@ export async function readPlanFile(path: string): Promise<AppPlan> {
 
 /**
  * The command-line values a plan file stands for, for one table: the sides once, the table and
- * its options. Flags given on the command line win over the file's (e.g. --endpoint-url, --yes).
+ * its options. What the file says wins (yargs fills every flag's default in, so a flag cannot be
+ * told from its default); flags add what the file does not say (--endpoint-url, --yes, ...).
  */
 export function tableArgv(
   plan: AppPlan,
@@ -52,8 +53,8 @@ export function tableArgv(
   };
   const given = Object.fromEntries(Object.entries(argv).filter(([, v]) => v !== undefined));
   const merged: Record<string, unknown> = {
-    ...Object.fromEntries(Object.entries(fromFile).filter(([, v]) => v !== undefined)),
     ...given,
+    ...Object.fromEntries(Object.entries(fromFile).filter(([, v]) => v !== undefined)),
   };
   merged.sourceTableName = table.name;
   merged.targetTableName = table.targetName;

@@ -6,7 +6,7 @@ import type { CutoverArgv } from './options.js';
 /** The flags cutover and rollback share. */
 function withCutoverFlags<T>(yargs: Argv<T>, command: 'cutover' | 'rollback') {
   const leaving = command === 'cutover' ? 'source' : 'target';
-  const built = withSourceTarget(yargs)
+  const built = withSourceTarget(yargs, { tableRequired: false })
     // Checked in run.ts: --file names the tables instead.
     .option('source-table-name', { type: 'string', demandOption: false, describe: 'Source table name' })
     .option('file', {

@@ -19,7 +19,7 @@ const choicesNote = (choices: readonly string[]) => `[choices: ${choices.map((c)
 export function withMigrateFlags<T>(yargs: Argv<T>, command: 'migrate' | 'plan' = 'migrate') {
   const applyOnly = command === 'plan';
   return (
-    withSourceTarget(yargs)
+    withSourceTarget(yargs, { tableRequired: false })
       // Validated by toMigrateOptions (one message naming the flag and the fix), not by yargs.
       .option('source-table-name', { type: 'string', demandOption: false, describe: 'Source table name' })
       .option('file', {

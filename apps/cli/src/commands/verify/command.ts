@@ -64,7 +64,7 @@ export function verifyCommand(ctx: CliContext): CommandModule<object, VerifyCliO
     command: 'verify',
     describe: 'Compare the source and target tables item by item (exit 0 identical, 1 differences)',
     builder: (yargs) => {
-      const withFlags = withSourceTarget(yargs)
+      const withFlags = withSourceTarget(yargs, { tableRequired: false })
         // Checked in run.ts: --file names the tables instead.
         .option('source-table-name', { type: 'string', demandOption: false, describe: 'Source table name' })
         .option('file', {
