@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DynamoDBClient,
+  GetResourcePolicyCommand,
   ListTablesCommand,
   PutItemCommand,
   UpdateContinuousBackupsCommand,
@@ -219,5 +220,67 @@ describe('an application of three tables in one plan file (moto)', () => {
       true,
       true,
     ]);
+  }, 600_000);
+
+  it('cutover --file switches none when one table differs: every freeze stays (exit 1) until --abort lifts them all', async () => {
+    const app = await application();
+    const file = app.planFile();
+    const migrated = await cli(['migrate', '--file', file, ...FLAGS, '--yes'], app.env);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    // An item only the target has (no source change to replicate): `--verify full` finds it.
+    await app.tgt.send(
+      new PutItemCommand({ TableName: app.names.small, Item: { pk: { S: 'only-in-target' } } }),
+    );
+
+    const run = await cli(
+      [
+        'cutover',
+        '--file',
+        file,
+        '--verify',
+        'full',
+        '--freeze-settle-seconds',
+        '0',
+        '--poll-milliseconds',
+        '200',
+        '--yes',
+        '--output',
+        'json',
+      ],
+      app.env,
+    );
+
+    expect(run.code, run.stderr).toBe(1);
+    const out = JSON.parse(run.stdout);
+    expect(out.switchedAt).toBeUndefined();
+    expect(out.tables.map((t: { outcome: string }) => t.outcome)).toEqual([
+      'proved',
+      'proved',
+      'differences',
+    ]);
+    expect(out.tables[2].report).toMatch(/differences\.ndjson$/);
+    expect(app.states().every((s) => s.cutover?.switchedAt === undefined)).toBe(true);
+    const policies = async () =>
+      Promise.all(
+        Object.values(app.names).map((t) =>
+          app.src
+            .send(
+              new GetResourcePolicyCommand({
+                ResourceArn: `arn:aws:dynamodb:${app.sides.source.region}:${app.sides.sourceAccount}:table/${t}`,
+              }),
+            )
+            .then(
+              (r) => r.Policy ?? null,
+              () => null,
+            ),
+        ),
+      );
+    expect((await policies()).map((p) => p?.includes('DdbMigrateFreezeWrites'))).toEqual([true, true, true]);
+
+    const aborted = await cli(['cutover', '--file', file, '--abort', '--output', 'json'], app.env);
+
+    expect(aborted.code, aborted.stderr).toBe(0);
+    expect(await policies()).toEqual([null, null, null]);
+    expect(app.states().map((s) => s.cutover?.status)).toEqual(['aborted', 'aborted', 'aborted']);
   }, 600_000);
 });

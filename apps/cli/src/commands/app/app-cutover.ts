@@ -1,16 +1,13 @@
-import { createReportWriter } from '@ddb-migrate/consistency-checker';
-import { MigrationError, PreflightError } from '@ddb-migrate/core';
+import { createReportWriter, type ReportWriter } from '@ddb-migrate/consistency-checker';
+import { PreflightError } from '@ddb-migrate/core';
 import {
-  abortCutover,
-  applyCutover,
+  abortCutoverSet,
   type CutoverDirection,
-  type CutoverInput,
-  type CutoverResult,
-  forEachTable,
-  MigrationRefusedError,
+  type CutoverSetMember,
+  type CutoverSetTable,
+  cutoverSet,
   openCutoverClients,
-  planCutover,
-  type Refusal,
+  planCutoverSet,
 } from '@ddb-migrate/migration';
 import type { CliContext } from '../../context.js';
 import { ExitCode, formatErrorLine } from '../../exit-codes.js';
@@ -20,11 +17,10 @@ import { type CutoverArgv, toCutoverInput, toCutoverOptions } from '../cutover/o
 import { runHook } from '../cutover/switch-hook.js';
 import { appTables, readPlanFile, refuseTableFlags, tableArgv, tableContext } from './plan-file.js';
 
-/** One table's part of `cutover --file`. */
+/** One table's part of `cutover --file`, as printed. */
 export interface AppCutoverTable {
   table: string;
-  /** `proved`: ready, waiting for the others; `switched`; `differences`; `failed`; `aborted`; `planned`. */
-  outcome: CutoverResult['outcome'] | 'failed' | 'aborted' | 'planned';
+  outcome: CutoverSetTable['outcome'] | 'planned';
   differences?: number;
   report?: string;
   error?: { code: string; message: string };
@@ -42,14 +38,13 @@ export interface AppCutoverResult {
 }
 
 /**
- * `cutover --file`: the preconditions of every table at once (any refusal: exit 2, nothing
- * changed); then every table frozen, fenced and proved; only when all are proved does the hook run
- * and every table switch at the same recorded moment. A table with differences or a failure
- * switches none: the freezes stay (exit 1 or 3) until a re-run or `--abort`, which lifts every one.
+ * `cutover --file` / `rollback --file`: the engine's {@link cutoverSet} over the plan file's
+ * tables (every precondition at once; all proved, then one hook and one switch moment, or none),
+ * with a differences report per table; `--abort` lifts every freeze.
  */
 export async function runAppCutover(
   file: string,
-  argv: CutoverArgv & { file?: string },
+  argv: CutoverArgv,
   ctx: CliContext,
   direction: CutoverDirection,
 ): Promise<CommandResult<AppCutoverResult>> {
@@ -58,183 +53,115 @@ export async function runAppCutover(
   const appPlan = await readPlanFile(file);
   const tables = await appTables(appPlan, argv as unknown as Record<string, unknown>, ctx);
   const options = toCutoverOptions(argv, command);
-  const lanes = tables.map((t) => {
+  const members = tables.map((t) => {
     const tArgv = tableArgv(appPlan, t, argv as unknown as Record<string, unknown>) as unknown as CutoverArgv;
-    const withState = {
-      ...options,
-      engine: {
-        ...options.engine,
-        stateDir: (tArgv.stateDir as string | undefined) ?? options.engine.stateDir,
-      },
-    };
-    const input: CutoverInput = toCutoverInput(tArgv, withState, resolveSides(tArgv, ctx.env));
-    return { table: t.name, input, ...openCutoverClients(input) };
+    const engine = { ...options.engine, stateDir: tArgv.stateDir ?? options.engine.stateDir };
+    const input = toCutoverInput(tArgv, { ...options, engine }, resolveSides(tArgv, ctx.env));
+    const { clients, destroy } = openCutoverClients(input);
+    return { table: t.name, input, clients, destroy };
   });
-  const all = lanes.map((l) => l.table);
-  const planAll = (purpose: 'run' | 'abort') =>
-    forEachTable(all, all.length, (_t, i) => {
-      const lane = lanes[i] as (typeof lanes)[number];
-      return planCutover(lane.input, { clients: lane.clients, logger: ctx.logger, direction, purpose });
-    });
+  const set: CutoverSetMember[] = members.map(({ table, input, clients }) => ({ table, input, clients }));
+  const writers = new Map<string, { path: string; writer: ReportWriter }>();
   try {
-    const planned = await planAll(options.abort ? 'abort' : 'run');
-    const problems: Refusal[] = planned.flatMap((p) =>
-      p.ok
-        ? []
-        : p.error instanceof MigrationRefusedError
-          ? p.error.problems.map((x) => ({ ...x, message: `${p.table}: ${x.message}` }))
-          : [
-              {
-                code: 'PREFLIGHT_REFUSED' as const,
-                message: `${p.table}: ${formatErrorLine(p.error).replace(/^Error: /, '')}`,
-                fix: 'See the message',
-              },
-            ],
-    );
-    if (problems.length > 0) throw new MigrationRefusedError(problems);
-    const plans = planned.map((p) => (p.ok ? p.value : (undefined as never)));
     if (options.abort) {
-      const aborted = await forEachTable(all, all.length, (_t, i) =>
-        abortCutover(plans[i] as (typeof plans)[number], {
-          clients: (lanes[i] as (typeof lanes)[number]).clients,
-          logger: ctx.logger,
-        }),
-      );
-      const rows: AppCutoverTable[] = aborted.map((a) =>
-        a.ok
-          ? { table: a.table, outcome: 'aborted', freezeLifted: a.value.freeze === 'lifted' }
-          : failedRow(a.table, a.error),
-      );
-      return result(file, command, rows, undefined, undefined, `${command} aborted for every table`);
+      const rows = await abortCutoverSet(set, { direction, logger: ctx.logger });
+      return render(file, command, rows.map(row), undefined, undefined, `${command} aborted for every table`);
     }
     if (options.dryRun) {
-      return result(
-        file,
-        command,
-        all.map((table) => ({ table, outcome: 'planned' })),
-        undefined,
-        undefined,
-        `${command} planned for ${all.join(', ')}; run without --dry-run`,
-      );
-    }
-    if (!options.yes) {
-      throw new PreflightError(
-        'CONFIRMATION_REQUIRED',
-        `${command} --file freezes writes on ${all.length} live tables: pass --yes`,
-        {
-          hint: `Review \`ddb-migrate ${command} --file ${file} --dry-run\` and pass --yes`,
-        },
-      );
-    }
-    // Phase 1: every table frozen, fenced and proved (in parallel: each freeze is a write stop).
-    const proved = await forEachTable(all, all.length, async (table, i) => {
-      const lane = lanes[i] as (typeof lanes)[number];
-      const report =
-        lane.input.options.reportFile ??
-        `${(plans[i] as (typeof plans)[number]).stateFile.replace(/\.json$/, '')}.${command}-differences.ndjson`;
-      const writer = createReportWriter(report);
-      try {
-        const out = await applyCutover(plans[i] as (typeof plans)[number], {
-          clients: lane.clients,
-          logger: ctx.logger,
-          until: 'proved',
-          onDifference: (d) => writer.write(d),
-          onProgress: (e) => {
-            if (e.type !== 'update') tableContext(ctx, table).stderr.write(`${command}: ${e.message}\n`);
-          },
-        });
-        return { out, report };
-      } finally {
-        await writer.close();
-      }
-    });
-    const rows: AppCutoverTable[] = proved.map((p) =>
-      p.ok
-        ? {
-            table: p.table,
-            outcome: p.value.out.outcome,
-            differences: p.value.out.differences.length,
-            ...(p.value.out.differences.length ? { report: p.value.report } : {}),
-          }
-        : failedRow(p.table, p.error),
-    );
-    const ready = rows.every((r) => r.outcome === 'proved' || r.outcome === 'switched');
-    if (!ready) {
-      const code = rows.some((r) => r.outcome === 'failed') ? ExitCode.Failure : ExitCode.Differences;
-      return result(
+      await planCutoverSet(set, { direction, logger: ctx.logger });
+      const rows: AppCutoverTable[] = set.map((m) => ({ table: m.table, outcome: 'planned' }));
+      return render(
         file,
         command,
         rows,
         undefined,
         undefined,
-        `Not every table is proved: none was switched; the freezes stay (re-run, or --abort to lift them all)`,
-        code,
+        `${command} planned for every table; run without --dry-run`,
       );
     }
-    // Phase 2: one hook, one moment, every table switched.
-    const switchedAt = new Date().toISOString();
-    let hook: AppCutoverResult['hook'];
-    if (options.exec) {
-      const tablesText = (side: 'source' | 'target') => lanes.map((l) => l.input[side].tableName).join(',');
-      hook = await runHook(
-        options.exec,
-        { switchedAt, direction },
-        { source: tablesText('source'), target: tablesText('target') },
-        ctx,
+    if (!options.yes) {
+      throw new PreflightError(
+        'CONFIRMATION_REQUIRED',
+        `${command} --file freezes writes on ${set.length} live tables: pass --yes`,
+        {
+          hint: `Review \`ddb-migrate ${command} --file ${file} --dry-run\` and pass --yes`,
+        },
       );
-      if (hook.exitCode !== 0) {
-        throw new MigrationError(
-          'SWITCH_HOOK_FAILED',
-          `The switch hook exited with ${hook.exitCode ?? 'a signal'}: no table was switched`,
-          {
-            hint: `Fix the hook and run the same command again (the freezes stay), or \`ddb-migrate ${command} --file ${file} --abort\``,
-          },
-        );
-      }
     }
-    const replanned = await planAll('run');
-    const switched = await forEachTable(all, all.length, async (_t, i) => {
-      const p = replanned[i];
-      if (!p?.ok) throw p?.error;
-      return applyCutover(p.value, {
-        clients: (lanes[i] as (typeof lanes)[number]).clients,
-        logger: ctx.logger,
-        switchedAt,
-        replicateBack: false,
-      });
+    const result = await cutoverSet(set, {
+      direction,
+      logger: ctx.logger,
+      onProgress: (table, e) => {
+        if (e.type !== 'update') tableContext(ctx, table).stderr.write(`${command}: ${e.message}\n`);
+      },
+      onDifference: async (table, difference) => {
+        let entry = writers.get(table);
+        if (!entry) {
+          const member = members.find((m) => m.table === table);
+          const path =
+            member?.input.options.reportFile ??
+            `${member?.input.options.stateDir}/${table}.${command}-differences.ndjson`;
+          entry = { path, writer: createReportWriter(path) };
+          writers.set(table, entry);
+        }
+        await entry.writer.write(difference);
+      },
+      ...(options.exec
+        ? {
+            onSwitch: (moment) =>
+              runHook(
+                options.exec as string,
+                moment,
+                {
+                  source: set.map((m) => m.input.source.tableName).join(','),
+                  target: set.map((m) => m.input.target.tableName).join(','),
+                },
+                ctx,
+              ),
+          }
+        : {}),
     });
-    const final: AppCutoverTable[] = switched.map((s) =>
-      s.ok ? { table: s.table, outcome: s.value.outcome } : failedRow(s.table, s.error),
-    );
-    const failed = final.some((r) => r.outcome === 'failed');
-    return result(
-      file,
-      command,
-      final,
-      switchedAt,
-      hook,
-      failed
-        ? 'Some tables failed to record the switch: run the same command again to finish them'
-        : `Every table switched at ${switchedAt}`,
-      failed ? ExitCode.Failure : ExitCode.Ok,
-    );
+    const rows = result.tables.map((t) => ({
+      ...row(t),
+      ...(writers.get(t.table) ? { report: writers.get(t.table)?.path } : {}),
+    }));
+    const failed = rows.some((r) => r.outcome === 'failed');
+    const summary =
+      result.outcome === 'switched'
+        ? `Every table switched at ${result.switchedAt}`
+        : result.outcome === 'not-ready'
+          ? 'Not every table is proved: none was switched; the freezes stay (run again, or --abort to lift them all)'
+          : 'Some tables did not record the switch: run the same command again to finish them';
+    const exitCode = failed
+      ? ExitCode.Failure
+      : result.outcome === 'not-ready'
+        ? ExitCode.Differences
+        : ExitCode.Ok;
+    return render(file, command, rows, result.switchedAt, result.hook, summary, exitCode);
   } finally {
-    for (const lane of lanes) lane.destroy();
+    for (const { writer } of writers.values()) await writer.close();
+    for (const m of members) m.destroy();
   }
 }
 
-function failedRow(table: string, error: unknown): AppCutoverTable {
+function row(t: CutoverSetTable): AppCutoverTable {
   return {
-    table,
-    outcome: 'failed',
-    error: {
-      code: (error as { code?: string }).code ?? 'INTERNAL',
-      message: formatErrorLine(error).replace(/^Error: /, ''),
-    },
+    table: t.table,
+    outcome: t.outcome,
+    ...(t.differences ? { differences: t.differences } : {}),
+    ...(t.freezeLifted === undefined ? {} : { freezeLifted: t.freezeLifted }),
+    ...(t.error === undefined
+      ? {}
+      : {
+          error: {
+            code: (t.error as { code?: string }).code ?? 'INTERNAL',
+            message: formatErrorLine(t.error).replace(/^Error: /, ''),
+          },
+        }),
   };
 }
 
-function result(
+function render(
   file: string,
   command: 'cutover' | 'rollback',
   tables: AppCutoverTable[],
