@@ -40,8 +40,12 @@ export async function prepareCdcStart(ctx: StepContext, now: () => number): Prom
   }
   const left = streamWindowProblem(state, options.exportTimeMarginSeconds, now());
   if (left) {
+    const hint =
+      options.catchUp === 'incremental' && !catchUpApplies(state)
+        ? 'CDC already read part of the stream, so no catch-up applies: start a fresh migration (move the state file away), or run `ddb-migrate verify --repair` once writes to the source stopped'
+        : left.fix;
     // Not a preflight refusal: this run has already exported and loaded (exit 3, state saved).
-    throw new MigrationError('STREAM_WINDOW_EXCEEDED', left.message, { hint: left.fix });
+    throw new MigrationError('STREAM_WINDOW_EXCEEDED', left.message, { hint });
   }
 }
 
