@@ -25,11 +25,21 @@ describe('with --output json every failure writes one JSON error document on std
   });
 
   it('a missing required flag, with --output=json before the command', async () => {
-    const result = await cli(['--output=json', 'verify'], {});
+    const result = await cli(['--output=json', 'cdc', 'run'], {});
     expect(result.code).toBe(2);
     expect(onlyDocument(result.stdout)).toMatchObject({
       error: { code: 'USAGE', message: expect.stringContaining('Missing required argument') },
     });
+  });
+
+  it('verify and cutover without a table (nor --file) name the flag', async () => {
+    for (const command of ['verify', 'cutover']) {
+      const result = await cli(['--output=json', command, '--source-region', 'us-east-1'], {});
+      expect(result.code, command).toBe(2);
+      expect(onlyDocument(result.stdout)).toMatchObject({
+        error: { code: 'CONFIG_INVALID', message: expect.stringContaining('--source-table-name is required') },
+      });
+    }
   });
 
   it('no command at all', async () => {
