@@ -1,10 +1,8 @@
 import { UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
-import { AwsCallError, fromDynamoJson, type Logger, noopLogger } from '@ddb-migrate/core';
+import { AwsCallError, fromDynamoJson, type Logger } from '@ddb-migrate/core';
 import { retryAws } from '../aws-retry.js';
-import type { MigrationState } from '../state/migration-state.js';
-import { StateStore } from '../state/state-store.js';
-import { abortableSleep } from '../step-context.js';
-import { type CutoverClients, openCutoverClients } from './cutover-input.js';
+import type { CutoverClients } from './cutover-input.js';
+import { openCutoverSession } from './cutover-session.js';
 import { cutoverSides } from './cutover-lanes.js';
 import type { CutoverPlan } from './cutover-plan.js';
 import type { CutoverRecord } from './cutover-state.js';
@@ -35,15 +33,7 @@ export async function abortCutover(
   deps: { clients?: Partial<CutoverClients>; logger?: Logger; signal?: AbortSignal } = {},
 ): Promise<AbortResult> {
   const { input, direction } = plan;
-  const logger = deps.logger ?? noopLogger;
-  const { clients, destroy } = openCutoverClients(input, deps.clients);
-  const store = new StateStore(input.options.stateDir);
-  const state: MigrationState = structuredClone(plan.facts.state);
-  const host = {
-    logger,
-    sleep: (ms: number) => abortableSleep(ms, deps.signal),
-    save: () => store.save(state),
-  };
+  const { clients, destroy, store, state, host } = openCutoverSession(plan, deps);
   try {
     const record = direction === 'forward' ? state.cutover : state.rollback;
     const result: AbortResult = {

@@ -6,14 +6,12 @@ import {
   type Item,
   type Logger,
   MigrationError,
-  noopLogger,
   toDynamoJson,
 } from '@ddb-migrate/core';
 import { retryAws } from '../aws-retry.js';
 import type { MigrationState } from '../state/migration-state.js';
-import { StateStore } from '../state/state-store.js';
-import { abortableSleep } from '../step-context.js';
-import { type CutoverClients, openCutoverClients } from './cutover-input.js';
+import type { CutoverClients } from './cutover-input.js';
+import { openCutoverSession } from './cutover-session.js';
 import { type CutoverSide, cutoverSides, reverseLane } from './cutover-lanes.js';
 import type { CutoverPlan } from './cutover-plan.js';
 import type { CutoverRecord, ProofRecord } from './cutover-state.js';
@@ -82,22 +80,9 @@ export interface CutoverResult {
  */
 export async function applyCutover(plan: CutoverPlan, deps: ApplyCutoverDeps = {}): Promise<CutoverResult> {
   const { input, direction } = plan;
-  const logger = deps.logger ?? noopLogger;
-  const { clients, destroy } = openCutoverClients(input, deps.clients);
-  const store = new StateStore(input.options.stateDir);
-  const state = structuredClone(plan.facts.state);
+  const { clients, destroy, store, state, host } = openCutoverSession(plan, deps);
   const signal = deps.signal;
   const progress = (event: CutoverProgress) => deps.onProgress?.(event);
-  const host = {
-    logger,
-    sleep: (ms: number) => abortableSleep(ms, signal),
-    async save() {
-      signal?.throwIfAborted();
-      await store.save(state);
-      await deps.onStateSaved?.(state);
-      signal?.throwIfAborted();
-    },
-  };
   try {
     const sides = cutoverSides(direction, input, clients, plan.facts);
     const existing = direction === 'forward' ? state.cutover : state.rollback;

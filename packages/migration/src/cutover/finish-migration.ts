@@ -1,11 +1,9 @@
 import { UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteEventSourceMappingCommand } from '@aws-sdk/client-lambda';
-import { AwsCallError, fromDynamoJson, type Logger, noopLogger, sdkErrorName } from '@ddb-migrate/core';
+import { AwsCallError, fromDynamoJson, type Logger, sdkErrorName } from '@ddb-migrate/core';
 import { retryAws } from '../aws-retry.js';
-import type { MigrationState } from '../state/migration-state.js';
-import { StateStore } from '../state/state-store.js';
-import { abortableSleep } from '../step-context.js';
-import { type CutoverClients, openCutoverClients } from './cutover-input.js';
+import type { CutoverClients } from './cutover-input.js';
+import { openCutoverSession } from './cutover-session.js';
 import { cutoverSides } from './cutover-lanes.js';
 import type { CutoverPlan } from './cutover-plan.js';
 import { removeFence } from './fence.js';
@@ -34,15 +32,7 @@ export async function finishMigration(
   } = {},
 ): Promise<FinishResult> {
   const { input } = plan;
-  const logger = deps.logger ?? noopLogger;
-  const { clients, destroy } = openCutoverClients(input, deps.clients);
-  const store = new StateStore(input.options.stateDir);
-  const state: MigrationState = structuredClone(plan.facts.state);
-  const host = {
-    logger,
-    sleep: (ms: number) => abortableSleep(ms, deps.signal),
-    save: () => store.save(state),
-  };
+  const { clients, destroy, store, state, host } = openCutoverSession(plan, deps);
   const removed: string[] = [];
   const kept: string[] = [];
   try {
