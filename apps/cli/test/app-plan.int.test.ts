@@ -107,6 +107,8 @@ async function application() {
 }
 
 const FLAGS = ['--stream-settle-seconds', '0', '--poll-seconds', '1', '--stop-after-idle', '2'];
+/** cutover's flags for the stand-in: no settle wait (moto enforces no policy), quick polls, JSON. */
+const CUTOVER = ['--freeze-settle-seconds', '0', '--poll-milliseconds', '200', '--yes', '--output', 'json'];
 
 describe('an application of three tables in one plan file (moto)', () => {
   it('one bad table is refused in the plan with every problem at once, nothing changed; plan names the others', async () => {
@@ -182,21 +184,7 @@ describe('an application of three tables in one plan file (moto)', () => {
     for (const [table, item] of late)
       await app.src.send(new PutItemCommand({ TableName: table, Item: item }));
 
-    const cutover = await cli(
-      [
-        'cutover',
-        '--file',
-        file,
-        '--freeze-settle-seconds',
-        '0',
-        '--poll-milliseconds',
-        '200',
-        '--yes',
-        '--output',
-        'json',
-      ],
-      app.env,
-    );
+    const cutover = await cli(['cutover', '--file', file, ...CUTOVER], app.env);
 
     expect(cutover.code, cutover.stderr).toBe(0);
     const out = JSON.parse(cutover.stdout);
@@ -232,23 +220,7 @@ describe('an application of three tables in one plan file (moto)', () => {
       new PutItemCommand({ TableName: app.names.small, Item: { pk: { S: 'only-in-target' } } }),
     );
 
-    const run = await cli(
-      [
-        'cutover',
-        '--file',
-        file,
-        '--verify',
-        'full',
-        '--freeze-settle-seconds',
-        '0',
-        '--poll-milliseconds',
-        '200',
-        '--yes',
-        '--output',
-        'json',
-      ],
-      app.env,
-    );
+    const run = await cli(['cutover', '--file', file, '--verify', 'full', ...CUTOVER], app.env);
 
     expect(run.code, run.stderr).toBe(1);
     const out = JSON.parse(run.stdout);

@@ -12,7 +12,7 @@ import {
   startFaultProxy,
 } from '@ddb-migrate/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, createFixture } from './migrate-fixtures.js';
+import { cli, createFixture, migrateLocal, sideArgs } from './migrate-fixtures.js';
 
 // moto stores resource policies and enforces none: the fault proxy's authorize hook evaluates the
 // table's policy for every write (test-kit's policy enforcer, a model of DynamoDB's enforcement
@@ -25,33 +25,8 @@ describe('cutover under a live writer (policy enforcement modelled in the fault 
 
   it('the writer keeps writing until the freeze refuses it; the fence arrives, the proof finds 0 differences and no acknowledged write is lost', async () => {
     const fx = await createFixture({ items: 30 });
-    const migrate = await cli(
-      [
-        ...fx.args,
-        'migrate',
-        '--load-mode',
-        'write',
-        '--cdc-mode',
-        'local',
-        '--stop-after-idle',
-        '2',
-        '--yes',
-      ],
-      fx.env,
-    );
-    expect(migrate.code, migrate.stderr).toBe(0);
-    const side = [
-      '--source-region',
-      fx.sides.source.region,
-      '--source-table-name',
-      fx.table,
-      '--target-table-name',
-      fx.targetTable,
-      '--target-account-id',
-      fx.sides.targetAccount,
-      '--state-dir',
-      fx.stateDir,
-    ];
+    await migrateLocal(fx);
+    const side = sideArgs(fx);
     const verify = await cli(['verify', ...side, '--recheck-attempts', '0'], fx.env);
     expect(verify.code, verify.stderr).toBe(0);
 

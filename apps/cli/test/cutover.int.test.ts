@@ -8,33 +8,7 @@ import { compareTables } from '@ddb-migrate/test-kit';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, createFixture, type MigrationFixture } from './migrate-fixtures.js';
-
-/** The side flags (and state dir) cutover, rollback and finish take: migrate's without its own. */
-function sideArgs(fx: MigrationFixture): string[] {
-  return [
-    '--source-region',
-    fx.sides.source.region,
-    '--source-table-name',
-    fx.table,
-    '--target-region',
-    fx.sides.target.region,
-    '--target-table-name',
-    fx.targetTable,
-    '--target-account-id',
-    fx.sides.targetAccount,
-    '--state-dir',
-    fx.stateDir,
-  ];
-}
-
-async function migrateLocal(fx: MigrationFixture): Promise<void> {
-  const run = await cli(
-    [...fx.args, 'migrate', '--load-mode', 'write', '--cdc-mode', 'local', '--stop-after-idle', '2', '--yes'],
-    fx.env,
-  );
-  expect(run.code, run.stderr).toBe(0);
-}
+import { cli, createFixture, type MigrationFixture, migrateLocal, sideArgs } from './migrate-fixtures.js';
 
 async function verifyRecorded(fx: MigrationFixture): Promise<void> {
   const run = await cli(['verify', ...sideArgs(fx), '--recheck-attempts', '0', '--output', 'json'], fx.env);

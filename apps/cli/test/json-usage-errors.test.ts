@@ -37,7 +37,10 @@ describe('with --output json every failure writes one JSON error document on std
       const result = await cli(['--output=json', command, '--source-region', 'us-east-1'], {});
       expect(result.code, command).toBe(2);
       expect(onlyDocument(result.stdout)).toMatchObject({
-        error: { code: 'CONFIG_INVALID', message: expect.stringContaining('--source-table-name is required') },
+        error: {
+          code: 'CONFIG_INVALID',
+          message: expect.stringContaining('--source-table-name is required'),
+        },
       });
     }
   });

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -282,4 +283,31 @@ export async function waitForState(
     if (Date.now() > end) throw new Error('state condition not reached');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The side flags (and state dir) cutover, rollback and finish take: migrate's without its own. */
+export function sideArgs(fx: MigrationFixture): string[] {
+  return [
+    '--source-region',
+    fx.sides.source.region,
+    '--source-table-name',
+    fx.table,
+    '--target-region',
+    fx.sides.target.region,
+    '--target-table-name',
+    fx.targetTable,
+    '--target-account-id',
+    fx.sides.targetAccount,
+    '--state-dir',
+    fx.stateDir,
+  ];
+}
+
+/** migrate in write mode with local CDC that stops after 2 idle seconds; expects exit 0. */
+export async function migrateLocal(fx: MigrationFixture): Promise<void> {
+  const run = await cli(
+    [...fx.args, 'migrate', '--load-mode', 'write', '--cdc-mode', 'local', '--stop-after-idle', '2', '--yes'],
+    fx.env,
+  );
+  expect(run.code, run.stderr).toBe(0);
 }
