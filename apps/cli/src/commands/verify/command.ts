@@ -2,6 +2,7 @@ import { DEFAULT_RECHECK_ATTEMPTS, DEFAULT_RECHECK_DELAY_SECONDS } from '@ddb-mi
 import type { Argv, CommandModule } from 'yargs';
 import { type CliContext, runAndReport } from '../../context.js';
 import { numberOption, SIDE_FLAG_NAMES, withSourceTarget } from '../../options.js';
+import { ENGINE_FLAGS, withEngineOptions } from './engine-options.js';
 import type { VerifyCliOptions, VerifyMergeCliOptions } from './run.js';
 
 function mergeCommand(ctx: CliContext): CommandModule<object, VerifyMergeCliOptions> {
@@ -53,6 +54,7 @@ const VERIFY_FLAGS = [
   'concurrency',
   'state-dir',
   'file',
+  ...ENGINE_FLAGS,
 ];
 
 /**
@@ -107,7 +109,12 @@ export function verifyCommand(ctx: CliContext): CommandModule<object, VerifyCliO
           default: false,
           describe: 'Put item values in the report and the JSON output',
         })
-        .option('max-rcu', numberOption('Read capacity cap per side (RCU/s)'))
+        .option(
+          'max-rcu',
+          numberOption(
+            'Read capacity cap per side (RCU/s); with --workers / --engine stepfunctions the total, split across workers',
+          ),
+        )
         .option('sample', numberOption('Scan only this fraction (0-1] of the segments'))
         .option('concurrency', numberOption('Segment pairs scanned at once (default min(segments, 16))'))
         .option('state-dir', {
@@ -117,16 +124,19 @@ export function verifyCommand(ctx: CliContext): CommandModule<object, VerifyCliO
             "migrate's state directory: the result is recorded in the migration of these tables (cutover's precondition)",
         });
       // yargs options are global by default: without this, `verify merge --help` lists them all.
-      return (withFlags as unknown as { global(keys: string[], global: boolean): Argv }).global(
-        VERIFY_FLAGS,
-        false,
-      ) as never;
+      return (
+        withEngineOptions(withFlags) as unknown as { global(keys: string[], global: boolean): Argv }
+      ).global(VERIFY_FLAGS, false) as never;
     },
     handler: async (argv) => {
       await runAndReport<unknown>(ctx, argv, async (ctx) => {
         if (typeof argv.file === 'string') {
           const { runAppVerify } = await import('../app/app-verify.js');
           return runAppVerify(argv.file, argv, ctx);
+        }
+        if (argv.dryRun) {
+          const { runVerifyDryRun } = await import('./engine-run.js');
+          return runVerifyDryRun(argv, ctx);
         }
         return import('./run.js').then((m) => m.runVerify(argv, ctx));
       });

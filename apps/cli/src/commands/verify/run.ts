@@ -28,10 +28,11 @@ import { type GlobalOptions, readNumber, type SourceTargetOptions } from '../../
 import type { CommandResult } from '../../output.js';
 import { createProgress } from '../../progress.js';
 import { type ResolvedSides, resolveSides } from '../../sides.js';
+import { type EngineCliOptions, fanoutEngineOf } from './engine-options.js';
 import { coverageNote, renderSummary } from './render.js';
 
 /** Typed options of `ddb-migrate verify` (numbers as given: run.ts reads them with readNumber). */
-export interface VerifyCliOptions extends GlobalOptions, SourceTargetOptions {
+export interface VerifyCliOptions extends GlobalOptions, SourceTargetOptions, EngineCliOptions {
   segments?: unknown;
   segmentRange?: string;
   report?: string;
@@ -89,10 +90,33 @@ export async function runVerify(
   ctx: CliContext,
 ): Promise<CommandResult<VerifyResultData>> {
   if (!options.sourceTableName) {
-    throw new ConfigError('--source-table-name is required', { hint: 'Pass --source-table-name <table> (or --file <plan file>)' });
+    throw new ConfigError('--source-table-name is required', {
+      hint: 'Pass --source-table-name <table> (or --file <plan file>)',
+    });
   }
   const numbers = checkOptions(options);
   const sides = resolveSides(options, ctx.env);
+  if (options.dryRun) {
+    throw new ConfigError('--dry-run estimates one table pair', {
+      hint: 'Pass --source-table-name instead of --file',
+    });
+  }
+  const engine = fanoutEngineOf(options);
+  if (engine !== undefined) {
+    const started = Date.now();
+    const listed: ListedDifference[] = [];
+    const { runFanoutVerify } = await import('./engine-run.js');
+    const summary = await runFanoutVerify(
+      engine,
+      { ...options, sourceTableName: options.sourceTableName },
+      numbers,
+      sides,
+      ctx,
+      listed,
+      MAX_LISTED_DIFFERENCES,
+    );
+    return finishVerify(summary, listed, options, sides, numbers, ctx, started);
+  }
   // The engine retries throttles and faults itself (full-jitter backoff, up to 8 attempts) and counts
   // them for the summary; SDK retries underneath would hide them and multiply the attempts.
   const sourceClient = createDynamoDbClient({ ...sides.source, maxAttempts: 1 });
@@ -146,6 +170,19 @@ export async function runVerify(
     targetClient.destroy();
   }
   progress.done(`verify: scanned ${summary.sourceScanned} source / ${summary.targetScanned} target items`);
+  return finishVerify(summary, listed, options, sides, numbers, ctx, started);
+}
+
+/** The report's summary file, the state-dir record, the rendered result and the exit code of a verify. */
+async function finishVerify(
+  summary: VerifySummary,
+  listed: ListedDifference[],
+  options: VerifyCliOptions,
+  sides: ResolvedSides,
+  numbers: VerifyNumbers,
+  ctx: CliContext,
+  started: number,
+): Promise<CommandResult<VerifyResultData>> {
   const sideValues: SideFlagValues = {
     endpointUrl: options.endpointUrl,
     sourceRegion: sides.source.region,
