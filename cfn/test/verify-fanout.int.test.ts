@@ -29,6 +29,8 @@ import {
   TARGET_ROLE_NAME,
   uniqueName,
 } from '@ddb-migrate/test-kit';
+import { PassThrough } from 'node:stream';
+import { runCli } from 'ddb-migrate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleSubstitutions, resolveFanoutDefinition } from './support/fanout-definition.js';
 import { type LambdaStandIn, startLambdaStandIn } from './support/lambda-stand-in.js';
@@ -114,20 +116,21 @@ afterAll(async () => {
   await standIn?.close();
 });
 
-function clientConfig(credentials: DynamoDBClientConfig['credentials'] = baseCredentials()) {
-  return { region: 'us-east-1', endpoint, credentials };
+function clientConfig(
+  credentials: DynamoDBClientConfig['credentials'] = baseCredentials(),
+  region = 'us-east-1',
+) {
+  return { region, endpoint, credentials };
 }
 
 /** Two tables in two accounts with 120 items and 5 differences (2 changed, 2 missing, 1 extra). */
-async function seedTables() {
-  const source = new DynamoDBClient(clientConfig());
+async function seedTables(region = 'us-east-1') {
+  const source = new DynamoDBClient(clientConfig(baseCredentials(), region));
   const targetRole = roleArn(TARGET_ACCOUNT, TARGET_ROLE_NAME);
   const target = new DynamoDBClient(
     clientConfig(
-      assumeRoleCredentials(
-        { region: 'us-east-1', endpoint, credentials: baseCredentials() },
-        { roleArn: targetRole },
-      ),
+      assumeRoleCredentials({ region, endpoint, credentials: baseCredentials() }, { roleArn: targetRole }),
+      region,
     ),
   );
   const schema = { partitionKey: 'pk', sortKey: { name: 'sk', type: 'N' as const } };
@@ -150,6 +153,42 @@ async function waitForExecution(sfn: SFNClient, executionArn: string) {
   throw new Error('execution still running after 150 s');
 }
 
+/** The template's definition on moto, JSON instead of JSONL in its ItemReader (moto has no JSONL reader). */
+async function createFanoutStateMachine(sfn: SFNClient, bucket: string): Promise<string> {
+  const definition = resolveFanoutDefinition(
+    exampleSubstitutions({
+      WorkBucket: bucket,
+      'WorkerFunction.Arn': 'arn:aws:lambda:us-east-1:123456789012:function:verify-worker',
+      'MergeFunction.Arn': 'arn:aws:lambda:us-east-1:123456789012:function:verify-merge',
+      MaxConcurrency: 2,
+    }),
+  ) as { States: { VerifyRanges: { ItemReader: { ReaderConfig: { InputType: string } } } } };
+  expect(definition.States.VerifyRanges.ItemReader.ReaderConfig.InputType).toBe('JSONL');
+  definition.States.VerifyRanges.ItemReader.ReaderConfig.InputType = 'JSON';
+  const { stateMachineArn } = await sfn.send(
+    new CreateStateMachineCommand({
+      name: uniqueName('verify'),
+      definition: JSON.stringify(definition),
+      roleArn: 'arn:aws:iam::123456789012:role/verify-fanout',
+    }),
+  );
+  return stateMachineArn!;
+}
+
+/** Runs the CLI in this process, capturing its output. */
+async function ddbMigrate(args: string[], env: NodeJS.ProcessEnv) {
+  let stdout = '';
+  let stderr = '';
+  const out = new PassThrough().on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  const err = new PassThrough().on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const code = await runCli(args, { stdout: out, stderr: err, env });
+  return { code, stdout, stderr };
+}
+
 describe('verify-fanout.yaml on moto (Step Functions interpreter, worker artifact via a Lambda stand-in)', () => {
   it('runs the Distributed Map with its continue loop and merges a report equal to a local verify', async () => {
     const tables = await seedTables();
@@ -158,23 +197,7 @@ describe('verify-fanout.yaml on moto (Step Functions interpreter, worker artifac
     const bucket = await createBucket(s3);
     const prefix = `verify/${uniqueName('run')}/`;
 
-    const definition = resolveFanoutDefinition(
-      exampleSubstitutions({
-        WorkBucket: bucket,
-        'WorkerFunction.Arn': 'arn:aws:lambda:us-east-1:123456789012:function:verify-worker',
-        'MergeFunction.Arn': 'arn:aws:lambda:us-east-1:123456789012:function:verify-merge',
-        MaxConcurrency: 2,
-      }),
-    ) as { States: { VerifyRanges: { ItemReader: { ReaderConfig: { InputType: string } } } } };
-    expect(definition.States.VerifyRanges.ItemReader.ReaderConfig.InputType).toBe('JSONL');
-    definition.States.VerifyRanges.ItemReader.ReaderConfig.InputType = 'JSON'; // moto has no JSONL reader
-    const { stateMachineArn } = await sfn.send(
-      new CreateStateMachineCommand({
-        name: uniqueName('verify'),
-        definition: JSON.stringify(definition),
-        roleArn: 'arn:aws:iam::123456789012:role/verify-fanout',
-      }),
-    );
+    const stateMachineArn = await createFanoutStateMachine(sfn, bucket);
     await s3.send(
       new PutObjectCommand({ Bucket: bucket, Key: `${prefix}items.json`, Body: JSON.stringify(RANGES) }),
     );
@@ -253,5 +276,94 @@ describe('verify-fanout.yaml on moto (Step Functions interpreter, worker artifac
     const counts = ({ durationMs: _d, startedAt: _s, consumedRcu: _c, ...rest }: VerifySummary) => rest;
     const { reportParts: _parts, ...mergedSummary } = merged;
     expect(counts(mergedSummary)).toEqual(counts(local));
+  });
+
+  it('verify --engine stepfunctions writes the item list, follows the map run and exits 1 with the report of a local verify', async () => {
+    // Another Region: moto 5.2.1 fails a second StartExecution in one account and Region
+    // ("cannot pickle '_thread.RLock'" while it copies the state machine).
+    const region = 'us-west-2';
+    const tables = await seedTables(region);
+    const s3 = new S3Client({ ...clientConfig(), forcePathStyle: true });
+    const sfn = new SFNClient(clientConfig(baseCredentials(), region));
+    const bucket = await createBucket(s3);
+    const stateMachineArn = await createFanoutStateMachine(sfn, bucket);
+    const dir = await mkdtemp(join(tmpdir(), 'verify-sfn-cli-'));
+    const env = {
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: region,
+      AWS_ENDPOINT_URL: endpoint,
+      DDB_MIGRATE_SFN_POLL_MS: '200',
+    };
+    const base = [
+      'verify',
+      '--source-table-name',
+      tables.sourceTable,
+      '--target-table-name',
+      tables.targetTable,
+      '--target-role-arn',
+      tables.targetRole,
+      '--recheck-delay',
+      '0',
+      '--recheck-attempts',
+      '1',
+      '--segments',
+      String(TOTAL_SEGMENTS),
+      '--state-dir',
+      join(dir, 'state'),
+      '--output',
+      'json',
+    ];
+
+    const fanned = await ddbMigrate(
+      [
+        ...base,
+        '--engine',
+        'stepfunctions',
+        '--state-machine-arn',
+        stateMachineArn,
+        '--concurrency',
+        '2',
+        '--report',
+        join(dir, 'sfn.ndjson'),
+      ],
+      env,
+    );
+    const local = await ddbMigrate([...base, '--report', join(dir, 'local.ndjson')], env);
+
+    expect(fanned.code, fanned.stderr).toBe(1);
+    expect(local.code, local.stderr).toBe(1);
+    const counts = (text: string) => {
+      const {
+        durationMs: _d,
+        startedAt: _s,
+        consumedRcu: _c,
+        coverage: _v,
+        report: _r,
+        summaryFile: _f,
+        differingKeys,
+        ...rest
+      } = JSON.parse(text) as Record<string, unknown> & { differingKeys: unknown[] };
+      return { ...rest, differingKeys: differingKeys.map((d) => JSON.stringify(d)).sort() };
+    };
+    expect(counts(fanned.stdout)).toEqual(counts(local.stdout));
+    expect(JSON.parse(fanned.stdout)).toMatchObject({
+      differences: 5,
+      complete: true,
+      totalSegments: TOTAL_SEGMENTS,
+    });
+    const lines = async (name: string) =>
+      (await readFile(join(dir, name), 'utf8')).split('\n').filter(Boolean).sort();
+    expect(await lines('sfn.ndjson')).toEqual(await lines('local.ndjson'));
+    // The item list the CLI wrote, in the format the deployed definition reads (JSON here), and the
+    // progress it printed from the map run's counts.
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'verify/' }));
+    const itemKey = (listed.Contents ?? []).map((o) => o.Key!).find((key) => key.endsWith('/items.json'))!;
+    const items = JSON.parse(
+      await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: itemKey }))).Body!.transformToString(),
+    );
+    expect(items).toEqual(RANGES);
+    expect(fanned.stderr).toMatch(/verify: \d\/3 ranges/);
+    expect(fanned.stderr).toMatch(/execution SUCCEEDED/);
   });
 });
