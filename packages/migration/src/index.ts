@@ -58,4 +58,9 @@ export type { PlanFileProblem } from './app-plan/parse-app-plan.js';
 export { forEachTable, resolveAppTables } from './app-plan/resolve-tables.js';
 export type { ResolvedAppTable, TableOutcome } from './app-plan/resolve-tables.js';
 export { abortCutoverSet, cutoverSet, planCutoverSet } from './app-plan/cutover-set.js';
-export type { CutoverSetDeps, CutoverSetMember, CutoverSetResult, CutoverSetTable } from './app-plan/cutover-set.js';
+export type {
+  CutoverSetDeps,
+  CutoverSetMember,
+  CutoverSetResult,
+  CutoverSetTable,
+} from './app-plan/cutover-set.js';
