@@ -69,6 +69,8 @@ interface WorldOptions {
   dlqMessages?: number;
   /** The function's IteratorAge maxima (ms) over the last minutes; none: no batch processed. */
   iteratorAgeMs?: number[];
+  /** Local CDC: ages (ms before NOW) of the records on shardId-0001 after its checkpoint. */
+  pendingAgesMs?: number[];
 }
 
 /** Fake clients of both accounts: just the reads planCutover makes. */
@@ -130,7 +132,44 @@ function world(options: WorldOptions = {}) {
       },
     }),
     // No handlers: planCutover reads no stream; any call would fail the test.
-    sourceStreams: fakeSdkClient({}),
+    // Local CDC's backlog: the stream read from the checkpoint (shardId-0001 after seq 100).
+    sourceStreams: fakeSdkClient({
+      DescribeStream: () => ({
+        StreamDescription: {
+          StreamArn: STREAM_ARN,
+          StreamStatus: 'ENABLED',
+          Shards: [
+            {
+              ShardId: 'shardId-0000',
+              SequenceNumberRange: { StartingSequenceNumber: '1', EndingSequenceNumber: '50' },
+            },
+            { ShardId: 'shardId-0001', SequenceNumberRange: { StartingSequenceNumber: '60' } },
+            {
+              ShardId: 'shardId-0002',
+              ParentShardId: 'shardId-0000',
+              SequenceNumberRange: { StartingSequenceNumber: '150' },
+            },
+          ],
+        },
+      }),
+      GetShardIterator: (input: { ShardId: string }) => ({ ShardIterator: `${input.ShardId}:0` }),
+      GetRecords: (input: { ShardIterator: string }) => {
+        const [shard, from] = input.ShardIterator.split(':') as [string, string];
+        const pending = shard === 'shardId-0001' ? (options.pendingAgesMs ?? []) : [];
+        const records = pending.slice(Number(from)).map((age, i) => ({
+          eventID: `${shard}-${i}`,
+          eventName: 'MODIFY',
+          dynamodb: {
+            ApproximateCreationDateTime: new Date(NOW - age),
+            Keys: { pk: { S: `k${i}` } },
+            NewImage: { pk: { S: `k${i}` } },
+            SequenceNumber: String(101 + i),
+            StreamViewType: 'NEW_AND_OLD_IMAGES',
+          },
+        }));
+        return { Records: records, NextShardIterator: `${shard}:${pending.length}` };
+      },
+    }),
     targetStreams: fakeSdkClient({}),
   };
   const all = Object.values(clients) as FakeSdkClient[];
@@ -288,8 +327,8 @@ describe('planCutover refuses, changing nothing', () => {
     expect(codes).toEqual(['CDC_NOT_RUNNING']);
   });
 
-  it('refuses local CDC whose checkpoint is 120 s behind with --max-lag 60 (CDC_LAG_TOO_HIGH)', async () => {
-    const w = world();
+  it('refuses local CDC whose oldest undelivered record is 120 s old with --max-lag 60 (CDC_LAG_TOO_HIGH)', async () => {
+    const w = world({ pendingAgesMs: [120_000, 90_000] });
     const where = stateDir(undefined);
     const state = localState(where.dir, 120_000);
     await new StateStore(where.dir).save(state);
@@ -299,16 +338,28 @@ describe('planCutover refuses, changing nothing', () => {
       cutoverInput(where.dir, { maxLagSeconds: 60 }),
     );
     expect(codes).toEqual(['CDC_LAG_TOO_HIGH']);
-    expect(error.problems[0]?.message).toContain('120 s behind');
+    expect(error.problems[0]?.message).toContain('2 record(s) to deliver, the oldest 120 s old');
   });
 
-  it('lets local CDC 30 s behind its checkpoint pass --max-lag 60, reporting the lag', async () => {
-    const w = world();
+  it('lets local CDC whose oldest undelivered record is 30 s old pass --max-lag 60, reporting the lag', async () => {
+    const w = world({ pendingAgesMs: [30_000] });
     const where = stateDir(undefined);
     await new StateStore(where.dir).save(localState(where.dir, 30_000));
     const result = await plan(w, cutoverInput(where.dir, { maxLagSeconds: 60 }));
     expect(result.facts.lag).toEqual({ seconds: 30, from: 'checkpoint' });
     expect(w.operations().filter((op) => !READ_ONLY.test(op))).toEqual([]);
+  });
+
+  it('lets local CDC that stopped long ago on a quiet stream pass: nothing is pending (idle)', async () => {
+    const w = world({ pendingAgesMs: [] });
+    const where = stateDir(undefined);
+    const state = localState(where.dir, 6 * HOUR);
+    await new StateStore(where.dir).save(state);
+    const checkpoint = readFileSync(state.cdc?.checkpointDir as string, 'utf8');
+    const result = await plan(w, cutoverInput(where.dir, { maxLagSeconds: 60 }));
+    expect(result.facts.lag).toEqual({ idle: true, from: 'checkpoint' });
+    // Read only: local CDC's own checkpoint is not moved.
+    expect(readFileSync(state.cdc?.checkpointDir as string, 'utf8')).toBe(checkpoint);
   });
 
   it('refuses while the DLQ holds 3 messages (DLQ_NOT_EMPTY), read from the function of the mapping', async () => {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeTableCommand,
@@ -8,7 +7,7 @@ import {
 import { GetEventSourceMappingCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { type CheckpointState, oldestPendingRecord, STREAM_RETENTION_MS } from '@ddb-migrate/cdc-lambda';
+import { STREAM_RETENTION_MS } from '@ddb-migrate/cdc-lambda';
 import { AwsCallError, describeSdkError, type ErrorCode, type Logger, sdkErrorName } from '@ddb-migrate/core';
 import { MigrationRefusedError, type Refusal } from '../errors.js';
 import type { MigrationKey, MigrationState } from '../state/migration-state.js';
@@ -16,6 +15,7 @@ import { StateStore } from '../state/state-store.js';
 import type { CutoverClients, CutoverInput } from './cutover-input.js';
 import type { CutoverDirection, CutoverRecord } from './cutover-state.js';
 import { checkFenceKey } from './fence.js';
+import { localBacklog } from './local-backlog.js';
 
 /** What a cutover plan read; apply acts on it. */
 export interface CutoverFacts {
@@ -136,7 +136,7 @@ export async function planCutover(
   // Preconditions guard the start of a cutover; a resumed one has already frozen the table.
   if (!resuming) {
     if (direction === 'forward') {
-      await checkLagAndDlq(input, clients, state, facts, problems, now());
+      await checkLagAndDlq(input, clients, state, facts, problems, now(), deps.logger);
       problems.push(...driftProblems(source, target, state));
       await ttlDrift(clients, input, problems);
       if (input.options.verify === 'changed') problems.push(...verifyProblems(state, now()));
@@ -254,34 +254,41 @@ async function checkLagAndDlq(
   facts: CutoverFacts,
   problems: Refusal[],
   now: number,
+  logger: Logger,
 ): Promise<void> {
   const cdc = state.cdc;
   if (!cdc) return;
-  if (cdc.mode === 'local' && cdc.checkpointDir) {
-    const checkpoint = await readCheckpoint(cdc.checkpointDir);
-    const pending = checkpoint ? oldestPendingRecord(checkpoint) : { kind: 'unknown' as const };
-    if (pending.kind === 'since') {
-      const seconds = Math.max(0, Math.round((now - pending.time) / 1000));
+  if (cdc.mode === 'local' && cdc.checkpointDir && state.stream?.streamArn) {
+    // What local CDC has not delivered yet, read from the stream (its checkpoint's own times say
+    // only when it last ran: a runner stopped on a quiet stream is not behind).
+    const backlog = await localBacklog({
+      streams: clients.sourceStreams,
+      streamArn: state.stream.streamArn,
+      checkpointFile: cdc.checkpointDir,
+      logger,
+    });
+    if (backlog.oldestMs === undefined) {
+      facts.lag = { idle: true, from: 'checkpoint' };
+    } else {
+      const seconds = Math.max(0, Math.round((now - backlog.oldestMs) / 1000));
       facts.lag = { seconds, from: 'checkpoint' };
-      if (now - pending.time > STREAM_RETENTION_MS) {
+      if (!Number.isFinite(backlog.records) || now - backlog.oldestMs > STREAM_RETENTION_MS) {
         problems.push(
           refusal(
             'STREAM_WINDOW_EXCEEDED',
-            `Local CDC last ran ${seconds} s ago, beyond the stream's 24 hours`,
-            'Changes may be trimmed: migrate again',
+            "Local CDC's checkpoint points at records the stream no longer holds (24 hours)",
+            'Changes may be lost: migrate again',
           ),
         );
       } else if (seconds > input.options.maxLagSeconds) {
         problems.push(
           refusal(
             'CDC_LAG_TOO_HIGH',
-            `Local CDC is ${seconds} s behind (its checkpoint), above --max-lag ${input.options.maxLagSeconds}`,
+            `Local CDC has ${backlog.records} record(s) to deliver, the oldest ${seconds} s old, above --max-lag ${input.options.maxLagSeconds}`,
             'Run `ddb-migrate cdc run` (or migrate) until it catches up, or raise --max-lag: cutover drains the rest while the table is frozen',
           ),
         );
       }
-    } else if (pending.kind === 'finished') {
-      facts.lag = { idle: true, from: 'checkpoint' };
     }
     if (input.options.dlqUrl) facts.dlqUrl = input.options.dlqUrl;
   }
@@ -363,14 +370,6 @@ async function checkLagAndDlq(
     } catch (error) {
       throw new AwsCallError('GetQueueAttributes (DLQ)', error);
     }
-  }
-}
-
-async function readCheckpoint(path: string): Promise<CheckpointState | undefined> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as CheckpointState;
-  } catch {
-    return undefined;
   }
 }
 
