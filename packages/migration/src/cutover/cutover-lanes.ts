@@ -7,7 +7,7 @@ import {
 } from '@ddb-migrate/cdc-lambda';
 import { InternalError } from '@ddb-migrate/core';
 import { join } from 'node:path';
-import type { MigrationState } from '../state/migration-state.js';
+import { cdcExportTime, type MigrationState } from '../state/migration-state.js';
 import { StateStore } from '../state/state-store.js';
 import type { CutoverClients, CutoverInput } from './cutover-input.js';
 import type { CutoverFacts } from './cutover-plan.js';
@@ -74,7 +74,8 @@ export function forwardLane(
   const checkpointFile = state.cdc?.checkpointDir;
   if (!streamArn || !checkpointFile)
     throw new InternalError('local cutover without a recorded stream and checkpoint');
-  const exportTime = state.export?.exportTime;
+  // The cut-off CDC runs with: T, or T2 after an incremental catch-up.
+  const exportTime = cdcExportTime(state);
   const viewType = sides.from.table.StreamSpecification?.StreamViewType ?? state.stream?.viewType;
   return {
     streams: sides.from.streams,
