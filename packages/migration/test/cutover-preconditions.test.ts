@@ -71,6 +71,8 @@ interface WorldOptions {
   iteratorAgeMs?: number[];
   /** Local CDC: ages (ms before NOW) of the records on shardId-0001 after its checkpoint. */
   pendingAgesMs?: number[];
+  /** What the source's GetCallerIdentity says (default a role). */
+  sourceCallerArn?: string;
 }
 
 /** Fake clients of both accounts: just the reads planCutover makes. */
@@ -88,7 +90,10 @@ function world(options: WorldOptions = {}) {
     fakeSdkClient({
       GetCallerIdentity: () => ({
         Account: account,
-        Arn: `arn:aws:iam::${account}:role/migrator`,
+        Arn:
+          account === SOURCE_ACCOUNT && options.sourceCallerArn
+            ? options.sourceCallerArn
+            : `arn:aws:iam::${account}:role/migrator`,
         UserId: 'AROAEXAMPLE',
       }),
     });
@@ -360,6 +365,16 @@ describe('planCutover refuses, changing nothing', () => {
     expect(result.facts.lag).toEqual({ idle: true, from: 'checkpoint' });
     // Read only: local CDC's own checkpoint is not moved.
     expect(readFileSync(state.cdc?.checkpointDir as string, 'utf8')).toBe(checkpoint);
+  });
+
+  it('refuses a caller the freeze could not exempt (PRINCIPAL_INVALID), before anything is put', async () => {
+    const w = world({ sourceCallerArn: `arn:aws:iam::${SOURCE_ACCOUNT}:group/admins` });
+    const where = await saved(lambdaState());
+    const { codes } = await refused(w, where, cutoverInput(where.dir));
+    expect(codes).toEqual(['PRINCIPAL_INVALID']);
+    expect(w.operations().filter((op) => !READ_ONLY.test(op))).toEqual([]);
+    // --freeze none names no principal: nothing to refuse.
+    await plan(w, cutoverInput(where.dir, { freeze: 'none' }));
   });
 
   it('refuses while the DLQ holds 3 messages (DLQ_NOT_EMPTY), read from the function of the mapping', async () => {

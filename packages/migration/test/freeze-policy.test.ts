@@ -427,6 +427,13 @@ describe('principalPatterns', () => {
     [`arn:aws:iam::${ACCOUNT}:user/ops/alice`, [`arn:aws:iam::${ACCOUNT}:user/ops/alice`]],
     [`arn:aws:iam::${ACCOUNT}:root`, [`arn:aws:iam::${ACCOUNT}:root`]],
     ['arn:aws-us-gov:iam::111122223333:user/bob', ['arn:aws-us-gov:iam::111122223333:user/bob']],
+    // A federated user's aws:PrincipalArn is its sts ARN itself.
+    [`arn:aws:sts::${ACCOUNT}:federated-user/carol`, [`arn:aws:sts::${ACCOUNT}:federated-user/carol`]],
+    // moto's caller identity for plain keys (never AWS's): the IAM user it stands for.
+    [
+      `arn:aws:sts::${ACCOUNT}:user/moto`,
+      [`arn:aws:sts::${ACCOUNT}:user/moto`, `arn:aws:iam::${ACCOUNT}:user/moto`],
+    ],
   ])('%s -> %j', (arn, patterns) => {
     expect(principalPatterns(arn)).toEqual(patterns);
   });

@@ -15,6 +15,7 @@ import { StateStore } from '../state/state-store.js';
 import type { CutoverClients, CutoverInput } from './cutover-input.js';
 import type { CutoverDirection, CutoverRecord } from './cutover-state.js';
 import { checkFenceKey } from './fence.js';
+import { principalPatterns } from './freeze-policy.js';
 import { localBacklog } from './local-backlog.js';
 
 /** What a cutover plan read; apply acts on it. */
@@ -124,6 +125,19 @@ export async function planCutover(
     );
   }
   if (direction === 'forward') problems.push(...cdcProblems(state));
+  // The freeze exempts the callers of both sides (the tool writes the fence, replicates back) and
+  // --allow-principal: each must be a principal a policy can name, checked before anything is put.
+  if (input.options.freeze === 'policy') {
+    for (const arn of [facts.sourceCallerArn, facts.targetCallerArn, ...input.options.allowPrincipals]) {
+      try {
+        principalPatterns(arn);
+      } catch (error) {
+        problems.push(
+          refusal('PRINCIPAL_INVALID', (error as Error).message, (error as { hint?: string }).hint ?? ''),
+        );
+      }
+    }
+  }
   if (input.options.fenceKey && source.KeySchema) {
     try {
       checkFenceKey(input.options.fenceKey, source.KeySchema, source.AttributeDefinitions ?? []);

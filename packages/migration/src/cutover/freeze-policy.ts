@@ -46,6 +46,10 @@ const ROLE = new RegExp(`^arn:(${PARTITION}):iam::(${ACCOUNT}):role/((?:${NAME}/
 const ASSUMED_ROLE = new RegExp(`^arn:(${PARTITION}):sts::(${ACCOUNT}):assumed-role/(${NAME})/(${NAME})$`);
 const USER = new RegExp(`^arn:(${PARTITION}):iam::(${ACCOUNT}):user/(?:${NAME}/)*${NAME}$`);
 const ROOT = new RegExp(`^arn:(${PARTITION}):iam::(${ACCOUNT}):root$`);
+/** A federated user's session: its aws:PrincipalArn is this ARN itself (IAM condition keys reference). */
+const FEDERATED = new RegExp(`^arn:(${PARTITION}):sts::(${ACCOUNT}):federated-user/${NAME}$`);
+/** moto's GetCallerIdentity answer for plain keys (AWS never returns it): stands for an IAM user. */
+const STAND_IN_USER = new RegExp(`^arn:(${PARTITION}):sts::(${ACCOUNT}):user/(${NAME})$`);
 const TABLE = new RegExp(`^arn:(${PARTITION}):dynamodb:[a-z0-9-]+:${ACCOUNT}:table/[\\w.-]{3,255}$`);
 
 function rolePatterns(partition: string, account: string, name: string): string[] {
@@ -76,7 +80,13 @@ export function principalPatterns(principalArn: string): string[] {
     const [, partition = '', account = '', name = ''] = session;
     return rolePatterns(partition, account, name);
   }
-  if (USER.test(principalArn) || ROOT.test(principalArn)) return [principalArn];
+  if (USER.test(principalArn) || ROOT.test(principalArn) || FEDERATED.test(principalArn))
+    return [principalArn];
+  const standIn = STAND_IN_USER.exec(principalArn);
+  if (standIn) {
+    const [, partition = '', account = '', name = ''] = standIn;
+    return [principalArn, `arn:${partition}:iam::${account}:user/${name}`];
+  }
   throw new ConfigError(
     `Cannot exempt '${principalArn}' from the write freeze: it is not an IAM role, user or root ARN, nor an STS assumed-role ARN`,
     {
