@@ -155,13 +155,63 @@ async function demo(endpoint: string): Promise<number> {
     say(`${at()} migrate exited ${code}`);
     return code;
   }
-  return verify(endpoint, table, env);
+  const verified = await verify(endpoint, table, env, stateDir);
+  return verified === 0 ? cutover(endpoint, table, env, stateDir) : verified;
+}
+
+/** `ddb-migrate cutover` through runCli: freeze, fence, prove, switch (the way the migration ends). */
+async function cutover(
+  endpoint: string,
+  table: string,
+  env: NodeJS.ProcessEnv,
+  stateDir: string,
+): Promise<number> {
+  const args = [
+    'cutover',
+    '--endpoint-url',
+    endpoint,
+    '--source-region',
+    REGION,
+    '--source-table-name',
+    table,
+    '--target-table-name',
+    table,
+    '--target-account-id',
+    TARGET_ACCOUNT,
+    '--state-dir',
+    stateDir,
+    // moto stores the freeze policy but enforces none, so there is nothing to wait for here.
+    '--freeze-settle-seconds',
+    '0',
+    '--yes',
+  ];
+  say(`${at()} ddb-migrate ${args.filter((a) => a !== endpoint).join(' ')}`);
+  const { stream: stdout, text: out } = capture();
+  const { stream: stderr, text: err } = capture();
+  const code = await runCli(args, { stdout, stderr, env });
+  sayIndented(out());
+  if (code !== 0) {
+    for (const line of err().trim().split('\n').slice(-3)) if (line.trim()) say(`${at()}   | ${line.trim()}`);
+  }
+  say(
+    code === 0
+      ? `${at()} RESULT: cutover froze the source, drained CDC to its fence, proved every changed key and switched. Migration done.`
+      : `${at()} RESULT: cutover exited ${code}`,
+  );
+  return code;
 }
 
 /** `ddb-migrate verify` through runCli: its summary goes into the story, its exit code is the demo's. */
-async function verify(endpoint: string, table: string, env: NodeJS.ProcessEnv): Promise<number> {
+async function verify(
+  endpoint: string,
+  table: string,
+  env: NodeJS.ProcessEnv,
+  stateDir: string,
+): Promise<number> {
   const args = [
     'verify',
+    '--state-dir',
+    stateDir,
     '--endpoint-url',
     endpoint,
     '--source-region',
@@ -190,7 +240,7 @@ async function verify(endpoint: string, table: string, env: NodeJS.ProcessEnv): 
   }
   say(
     code === 0
-      ? `${at()} RESULT: verify found the target identical to the source. Zero-downtime migration done.`
+      ? `${at()} RESULT: verify found the target identical to the source (recorded in the state: cutover's precondition).`
       : `${at()} RESULT: verify exited ${code}: ${code === 1 ? 'the tables differ' : 'verify failed'}`,
   );
   return code;
