@@ -98,7 +98,31 @@ describe('verify --engine local --workers N', () => {
     expect(await lines(three)).toEqual(await lines(one));
     const summary = JSON.parse(await readFile(join(dir, 'three.summary.json'), 'utf8'));
     expect(summary).toMatchObject({ differences: 5, complete: true, totalSegments: 8 });
-    expect(fanned.stderr).toMatch(/4 ranges on 3 workers/);
+    // 8 segments in ranges of 4: two ranges, so two of the three workers get one.
+    expect(fanned.stderr).toMatch(/2 ranges on 2 workers, 2 invocations/);
+  });
+
+  it('goes on from the checkpoints when every worker turn ends at once ("continue"), to the same result', async () => {
+    const s = await setup();
+    const env = { ...s.env, DDB_MIGRATE_VERIFY_INVOCATION_MS: '0' };
+
+    const single = await cli(['verify', ...s.base, '--output', 'json'], s.env);
+    const looped = await cli(
+      ['verify', ...s.base, '--workers', '2', '--concurrency', '1', '--output', 'json'],
+      env,
+    );
+
+    expect(looped.code, looped.stderr).toBe(1);
+    const { differingKeys: a, ...restA } = counts(JSON.parse(single.stdout));
+    const { differingKeys: b, pointReads: _p, ...restB } = counts(JSON.parse(looped.stdout));
+    const { pointReads: _q, ...restA2 } = restA;
+    expect(restB).toEqual(restA2);
+    expect((b as unknown[]).map((d) => JSON.stringify(d)).sort()).toEqual(
+      (a as unknown[]).map((d) => JSON.stringify(d)).sort(),
+    );
+    // 8 segments in 2 ranges of 4, one segment pair at a time and no time: each turn finishes one
+    // segment (one page each here) and returns "continue", so each range takes 4 turns.
+    expect(looped.stderr).toMatch(/2 ranges on 2 workers, 8 invocations/);
   });
 
   it('refuses flags of another engine, and hand-split runs, as bad input', async () => {

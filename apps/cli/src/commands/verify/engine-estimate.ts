@@ -63,7 +63,8 @@ export interface EstimateOptions {
   engine: VerifyEngine;
   workers: number;
   totalSegments?: number;
-  segmentsPerRange?: number;
+  /** Segment pairs each worker scans at once (--concurrency; default: its whole range). */
+  workerConcurrency?: number;
   maxRcu?: number;
   /** Distributed Map MaxConcurrency (stepfunctions). */
   maxConcurrency?: number;
@@ -85,16 +86,17 @@ export function estimateVerify(sizes: TableSizes, options: EstimateOptions): Ver
   const fanout = options.engine === 'stepfunctions' || options.workers > 1;
   const concurrency = options.engine === 'stepfunctions' ? (options.maxConcurrency ?? 100) : options.workers;
   const totalSegments = options.totalSegments ?? (fanout ? fanoutSegmentCount(sizes, concurrency) : 0);
-  const perRange = options.segmentsPerRange ?? SEGMENTS_PER_RANGE;
+  const perRange = Math.max(SEGMENTS_PER_RANGE, options.workerConcurrency ?? SEGMENTS_PER_RANGE);
+  const pairsAtOnce = options.workerConcurrency ?? perRange;
   const ranges = fanout ? Math.ceil(totalSegments / perRange) : 1;
   const workers = fanout ? Math.min(concurrency, ranges) : 1;
   const cores = options.cores ?? availableParallelism();
   const parallel = options.engine === 'local' ? Math.min(workers, cores) : workers;
   const items = Math.max(sizes.source.items, sizes.target.items);
   const itemBytes = items > 0 ? Math.max(sourceBytes, targetBytes) / items : DEFAULT_ITEM_BYTES;
-  // A worker is bound by its CPU or by its Scan pages (perRange segment pairs at once).
+  // A worker is bound by its CPU or by its Scan pages (pairsAtOnce segment pairs at once).
   const scanItemsPerSecond =
-    (SCAN_BYTES_PER_SECOND_PER_SEGMENT * Math.min(perRange, 16)) / Math.max(1, itemBytes);
+    (SCAN_BYTES_PER_SECOND_PER_SEGMENT * Math.min(pairsAtOnce, 16)) / Math.max(1, itemBytes);
   const perWorker = Math.min(WORKER_ITEMS_PER_SECOND, scanItemsPerSecond);
   const computeSeconds = items / perWorker;
   const rcu = { source: Math.ceil(sourceBytes / 4096 / 2), target: Math.ceil(targetBytes / 4096 / 2) };

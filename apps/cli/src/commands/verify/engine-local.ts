@@ -50,7 +50,8 @@ export interface LocalEngineOptions {
   targetTableName: string;
   workers: number;
   totalSegments?: number;
-  segmentsPerRange?: number;
+  /** Segment pairs each worker scans at once (--concurrency; default: its whole range). */
+  workerConcurrency?: number;
   maxRcu?: number;
   recheckDelaySeconds: number;
   recheckAttempts: number;
@@ -90,7 +91,8 @@ export async function runLocalEngine(options: LocalEngineOptions): Promise<Verif
     targetClient.destroy();
   }
   const totalSegments = options.totalSegments ?? fanoutSegmentCount(sizes, options.workers);
-  const perRange = options.segmentsPerRange ?? SEGMENTS_PER_RANGE;
+  // A range is at least SEGMENTS_PER_RANGE segments; --concurrency is how many of them a worker scans at once.
+  const perRange = Math.max(SEGMENTS_PER_RANGE, options.workerConcurrency ?? SEGMENTS_PER_RANGE);
   const ranges = segmentRanges(totalSegments, perRange);
   const workers = Math.min(options.workers, ranges.length);
   const temporary = options.workUrl === undefined;
@@ -108,7 +110,7 @@ export async function runLocalEngine(options: LocalEngineOptions): Promise<Verif
       ...(options.maxRcu !== undefined ? { maxRcuPerSide: options.maxRcu / workers } : {}),
       recheckDelaySeconds: options.recheckDelaySeconds,
       recheckAttempts: options.recheckAttempts,
-      concurrency: perRange,
+      concurrency: options.workerConcurrency ?? perRange,
       ...(options.repair ? { repair: true } : {}),
       ...(options.showValues ? { showValues: true } : {}),
     },
@@ -116,11 +118,11 @@ export async function runLocalEngine(options: LocalEngineOptions): Promise<Verif
   options.logger.info('verify fan-out (local)', { totalSegments, ranges: ranges.length, workers, workDir });
   const progress = createProgress(options.stderr, { label: 'verify', unit: 'ranges', total: ranges.length });
   const children = Array.from({ length: workers }, () => startChild(options.env));
+  let invocations = 0;
   try {
     await Promise.all(children.map((child) => child.call({ type: 'init', flags: options.flags, workDir })));
     const queue = [...ranges];
     let done = 0;
-    let invocations = 0;
     await Promise.all(
       children.map(async (child) => {
         for (let range = queue.shift(); range; range = queue.shift()) {
@@ -149,7 +151,7 @@ export async function runLocalEngine(options: LocalEngineOptions): Promise<Verif
   }
   const merged = await mergeWork(store);
   await options.sink.collect(store, merged.reportParts);
-  progress.done(`verify: ${ranges.length} ranges on ${workers} workers`);
+  progress.done(`verify: ${ranges.length} ranges on ${workers} workers, ${invocations} invocations`);
   if (temporary) await rm(workDir, { recursive: true, force: true });
   return merged.summary;
 }

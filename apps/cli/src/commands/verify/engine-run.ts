@@ -36,7 +36,7 @@ export async function runFanoutVerify(
     sourceTableName: options.sourceTableName,
     targetTableName: options.targetTableName ?? options.sourceTableName,
     ...(numbers.segments === undefined ? {} : { totalSegments: numbers.segments }),
-    ...(numbers.concurrency === undefined ? {} : { segmentsPerRange: numbers.concurrency }),
+    ...(numbers.concurrency === undefined ? {} : { workerConcurrency: numbers.concurrency }),
     ...(numbers.maxRcu === undefined ? {} : { maxRcu: numbers.maxRcu }),
     recheckDelaySeconds: numbers.recheckDelay,
     recheckAttempts: numbers.recheckAttempts,
@@ -56,10 +56,13 @@ export async function runFanoutVerify(
         ...(ctx.env.DDB_MIGRATE_SFN_POLL_MS ? { pollMs: Number(ctx.env.DDB_MIGRATE_SFN_POLL_MS) } : {}),
       });
     }
+    // DDB_MIGRATE_VERIFY_INVOCATION_MS: a shorter turn than Lambda's 15 minutes (tests force "continue").
+    const budget = ctx.env.DDB_MIGRATE_VERIFY_INVOCATION_MS;
     return await runLocalEngine({
       ...common,
       flags: options,
       env: ctx.env,
+      ...(budget ? { budgetMs: Number(budget) } : {}),
       workers: readNumber(options.workers, '--workers', { min: 1, integer: true }) ?? 1,
     });
   } finally {
@@ -94,7 +97,7 @@ export async function runVerifyDryRun(
       engine,
       workers: readNumber(options.workers, '--workers', { min: 1, integer: true }) ?? 1,
       ...(segments === undefined ? {} : { totalSegments: segments }),
-      ...(concurrency === undefined ? {} : { segmentsPerRange: concurrency }),
+      ...(concurrency === undefined ? {} : { workerConcurrency: concurrency }),
       ...(maxRcu === undefined ? {} : { maxRcu }),
       ...(options.stateMachineArn === undefined ? {} : { stateMachineArn: options.stateMachineArn }),
       ...(options.stackName === undefined ? {} : { stackName: options.stackName }),

@@ -44,7 +44,8 @@ export interface StepFunctionsEngineOptions {
   stackName?: string;
   workUrl?: string;
   totalSegments?: number;
-  segmentsPerRange?: number;
+  /** Segment pairs each worker scans at once (--concurrency; default: its whole range). */
+  workerConcurrency?: number;
   maxRcu?: number;
   recheckDelaySeconds: number;
   recheckAttempts: number;
@@ -116,7 +117,8 @@ export async function runStepFunctionsEngine(options: StepFunctionsEngineOptions
     const sizes = await describeBoth(options);
     const concurrency = located.definition.maxConcurrency;
     const totalSegments = options.totalSegments ?? fanoutSegmentCount(sizes, Math.min(concurrency, 1000));
-    const perRange = options.segmentsPerRange ?? SEGMENTS_PER_RANGE;
+    // A range is at least SEGMENTS_PER_RANGE segments; --concurrency is how many of them a worker scans at once.
+    const perRange = Math.max(SEGMENTS_PER_RANGE, options.workerConcurrency ?? SEGMENTS_PER_RANGE);
     const ranges = segmentRanges(totalSegments, perRange);
     const workers = Math.min(concurrency, ranges.length);
     const job: VerifyJob = {
@@ -132,7 +134,7 @@ export async function runStepFunctionsEngine(options: StepFunctionsEngineOptions
         ...(options.maxRcu !== undefined ? { maxRcuPerSide: options.maxRcu / workers } : {}),
         recheckDelaySeconds: options.recheckDelaySeconds,
         recheckAttempts: options.recheckAttempts,
-        concurrency: perRange,
+        concurrency: options.workerConcurrency ?? perRange,
         ...(options.repair ? { repair: true } : {}),
         ...(options.showValues ? { showValues: true } : {}),
       },
