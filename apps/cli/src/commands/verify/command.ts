@@ -116,7 +116,12 @@ export function verifyCommand(ctx: CliContext): CommandModule<object, VerifyCliO
           ),
         )
         .option('sample', numberOption('Scan only this fraction (0-1] of the segments'))
-        .option('concurrency', numberOption('Segment pairs scanned at once (default min(segments, 16))'))
+        .option(
+          'concurrency',
+          numberOption(
+            'Segment pairs scanned at once (default min(segments, 16)); with --workers / --engine stepfunctions, per worker (default 4)',
+          ),
+        )
         .option('state-dir', {
           type: 'string',
           default: '.ddb-migrate',
