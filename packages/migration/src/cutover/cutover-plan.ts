@@ -7,7 +7,7 @@ import {
 import { GetEventSourceMappingCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { STREAM_RETENTION_MS } from '@ddb-migrate/cdc-lambda';
+import { MIN_EXPORT_TIME_MARGIN_SECONDS, STREAM_RETENTION_MS } from '@ddb-migrate/cdc-lambda';
 import { AwsCallError, describeSdkError, type ErrorCode, type Logger, sdkErrorName } from '@ddb-migrate/core';
 import { MigrationRefusedError, type Refusal } from '../errors.js';
 import type { MigrationKey, MigrationState } from '../state/migration-state.js';
@@ -155,7 +155,7 @@ export async function planCutover(
       await ttlDrift(clients, input, problems);
       if (input.options.verify === 'changed') problems.push(...verifyProblems(state, now()));
     } else {
-      problems.push(...reverseLagProblems(state, input, now()));
+      problems.push(...(await reverseLagProblems(state, input, clients, facts, now(), deps.logger)));
     }
   }
   if (problems.length > 0 && (deps.purpose ?? 'run') === 'run') throw new MigrationRefusedError(problems);
@@ -498,19 +498,49 @@ function verifyProblems(state: MigrationState, now: number): Refusal[] {
   return [];
 }
 
-function reverseLagProblems(state: MigrationState, input: CutoverInput, now: number): Refusal[] {
-  const last = state.cutover?.reverse?.lastRunAt;
-  if (last === undefined) return [];
-  if (now - Date.parse(last) > STREAM_RETENTION_MS - 3_600_000) {
+/** Rollback: what reverse replication has not delivered yet, as for forward local CDC. */
+async function reverseLagProblems(
+  state: MigrationState,
+  input: CutoverInput,
+  clients: CutoverClients,
+  facts: CutoverFacts,
+  now: number,
+  logger: Logger,
+): Promise<Refusal[]> {
+  const reverse = state.cutover?.reverse;
+  const stoppedAt = state.cutover?.cdcStopped?.at;
+  if (!reverse?.streamArn || !reverse.checkpointFile) return [];
+  const backlog = await localBacklog({
+    streams: clients.targetStreams,
+    streamArn: reverse.streamArn,
+    checkpointFile: reverse.checkpointFile,
+    logger,
+    ...(stoppedAt ? { sinceMs: Date.parse(stoppedAt) - MIN_EXPORT_TIME_MARGIN_SECONDS * 1000 } : {}),
+  });
+  if (backlog.oldestMs === undefined) {
+    facts.lag = { idle: true, from: 'checkpoint' };
+    return [];
+  }
+  const seconds = Math.max(0, Math.round((now - backlog.oldestMs) / 1000));
+  facts.lag = { seconds, from: 'checkpoint' };
+  if (!Number.isFinite(backlog.records) || now - backlog.oldestMs > STREAM_RETENTION_MS) {
     return [
       refusal(
         'STREAM_WINDOW_EXCEEDED',
-        `Reverse replication last ran at ${last}, close to or beyond the stream's 24 hours`,
-        'Changes of the new table may be trimmed: verify both tables before rolling back',
+        "Reverse replication's checkpoint points at records the target's stream no longer holds (24 hours)",
+        'Changes of the new table may be lost: verify both tables before rolling back',
       ),
     ];
   }
-  void input;
+  if (seconds > input.options.maxLagSeconds) {
+    return [
+      refusal(
+        'CDC_LAG_TOO_HIGH',
+        `Reverse replication has ${backlog.records} record(s) to deliver, the oldest ${seconds} s old, above --max-lag ${input.options.maxLagSeconds}`,
+        'Run `ddb-migrate cutover` again (it replicates back) until it catches up, or raise --max-lag',
+      ),
+    ];
+  }
   return [];
 }
 

@@ -24,6 +24,8 @@ export async function localBacklog(input: {
   checkpointFile: string;
   logger: Logger;
   idleSeconds?: number;
+  /** Records created before this (epoch ms) are not pending: the handler's cut-off skips them. */
+  sinceMs?: number;
 }): Promise<LocalBacklog> {
   const dir = await mkdtemp(join(tmpdir(), 'ddb-migrate-backlog-'));
   const copy = join(dir, 'checkpoint.json');
@@ -44,8 +46,9 @@ export async function localBacklog(input: {
       logger: { ...input.logger, info: input.logger.debug },
       handler: async (event: LambdaStreamEvent) => {
         for (const record of event.Records) {
-          backlog.records += 1;
           const created = (record.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000;
+          if (input.sinceMs !== undefined && created < input.sinceMs) continue;
+          backlog.records += 1;
           if (created > 0 && (backlog.oldestMs === undefined || created < backlog.oldestMs))
             backlog.oldestMs = created;
         }

@@ -112,7 +112,7 @@ export async function runAppPlan(
         ? `== ${r.table} -> ${r.targetTable}\n${renderPlan(r.plan)}`
         : `== ${r.table}: REFUSED\n${(r.problems ?? []).map((p) => `  ${p.message}: ${p.fix}`).join('\n')}`,
     ),
-    `Total: ${totals.tables} tables, ${totals.items.toLocaleString('en-US')} items, ${(totals.bytes / 1024 ** 3).toFixed(2)} GiB, about ${Math.round(totals.minutes)} min (the longest table; tables run ${'in parallel'}), about $${totals.costUsd.toFixed(2)}`,
+    `Total: ${totals.tables} tables, ${totals.items.toLocaleString('en-US')} items, ${(totals.bytes / 1024 ** 3).toFixed(2)} GiB, about ${Math.round(totals.minutes)} min (the longest table: tables run in parallel), about $${totals.costUsd.toFixed(2)}`,
     refused
       ? `${refused} table(s) refused: nothing was changed; fix them and plan again`
       : 'Nothing was changed.',
