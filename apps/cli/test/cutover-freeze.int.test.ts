@@ -133,5 +133,5 @@ describe('cutover under a live writer (policy enforcement modelled in the fault 
       extraInTarget: [],
       different: [],
     });
-  });
+  }, 400_000); // migrate, verify and a cutover under a writer: minutes on a loaded 2-core machine
 });

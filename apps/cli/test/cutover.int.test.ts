@@ -37,7 +37,7 @@ describe('cutover (local CDC on moto)', () => {
     expect(JSON.parse(run.stdout).error.code).toBe('VERIFY_NOT_RECORDED');
     expect(await tablePolicy(fx)).toBeNull();
     expect(fx.readState()?.cutover).toBeUndefined();
-  });
+  }, 300_000);
 
   it("freezes with a policy merged into the owner's, drains a change made after CDC stopped, proves and switches; abort afterwards restores the owner's policy byte for byte", async () => {
     const fx = await createFixture({ items: 20 });
@@ -98,7 +98,7 @@ describe('cutover (local CDC on moto)', () => {
     expect(aborted.code, aborted.stderr).toBe(0);
     expect(JSON.parse(aborted.stdout).abort.freeze).toBe('lifted');
     expect(await tablePolicy(fx)).toBe(owners);
-  });
+  }, 300_000);
 
   it('--reverse keeps the source current after the switch; rollback brings the application back with 0 differences; finish lifts every freeze', async () => {
     const fx = await createFixture({ items: 20 });
@@ -174,7 +174,7 @@ describe('cutover (local CDC on moto)', () => {
         name: 'PolicyNotFoundException',
       },
     );
-  });
+  }, 300_000);
 
   it('a failing --exec hook stops before the switch (exit 3, its exit code recorded); the error and status name the freeze and the command that lifts it; a re-run with a working hook switches', async () => {
     const fx = await createFixture({ items: 10 });
@@ -207,7 +207,7 @@ describe('cutover (local CDC on moto)', () => {
     const out = JSON.parse(ok.stdout);
     expect(out.record.hook).toMatchObject({ exitCode: 0 });
     expect(readFileSync(marker, 'utf8')).toBe(out.switchedAt);
-  });
+  }, 300_000);
 
   it('--freeze none puts no policy and still fences and proves; bad flags are one line on stderr, exit 2, nothing changed', async () => {
     const fx = await createFixture({ items: 10 });
@@ -240,5 +240,5 @@ describe('cutover (local CDC on moto)', () => {
     expect(out.record.fence.removedAt).toBeTruthy();
     expect(out.record.proof.differences).toBe(0);
     expect(await tablePolicy(fx)).toBeNull();
-  });
+  }, 300_000);
 });
