@@ -26,6 +26,11 @@ export async function localBacklog(input: {
   idleSeconds?: number;
   /** Records created before this (epoch ms) are not pending: the handler's cut-off skips them. */
   sinceMs?: number;
+  /**
+   * How long to read at most (default 10 s): a stream that is still written to is never idle, and
+   * the oldest pending record heads its shard's first page, which a few rounds of reads reach.
+   */
+  maxSeconds?: number;
 }): Promise<LocalBacklog> {
   const dir = await mkdtemp(join(tmpdir(), 'ddb-migrate-backlog-'));
   const copy = join(dir, 'checkpoint.json');
@@ -36,7 +41,10 @@ export async function localBacklog(input: {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     const backlog: LocalBacklog = { records: 0 };
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), (input.maxSeconds ?? 10) * 1000);
     await runStream({
+      signal: stop.signal,
       streams: input.streams,
       streamArn: input.streamArn,
       checkpointFile: copy,
@@ -54,7 +62,7 @@ export async function localBacklog(input: {
         }
         return { batchItemFailures: [] };
       },
-    });
+    }).finally(() => clearTimeout(timer));
     return backlog;
   } catch (error) {
     // A trimmed position is the 24-hour limit: reported by the caller.
