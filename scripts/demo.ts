@@ -185,6 +185,17 @@ async function cutover(
     '0',
     '--yes',
   ];
+  const code = await runStep(args, endpoint, env);
+  say(
+    code === 0
+      ? `${at()} RESULT: cutover froze the source, drained CDC to its fence, proved every changed key and switched. Migration done.`
+      : `${at()} RESULT: cutover exited ${code}`,
+  );
+  return code;
+}
+
+/** Runs one command through runCli: the command line and its output go into the story (the last error lines on failure). */
+async function runStep(args: string[], endpoint: string, env: NodeJS.ProcessEnv): Promise<number> {
   say(`${at()} ddb-migrate ${args.filter((a) => a !== endpoint).join(' ')}`);
   const { stream: stdout, text: out } = capture();
   const { stream: stderr, text: err } = capture();
@@ -193,11 +204,6 @@ async function cutover(
   if (code !== 0) {
     for (const line of err().trim().split('\n').slice(-3)) if (line.trim()) say(`${at()}   | ${line.trim()}`);
   }
-  say(
-    code === 0
-      ? `${at()} RESULT: cutover froze the source, drained CDC to its fence, proved every changed key and switched. Migration done.`
-      : `${at()} RESULT: cutover exited ${code}`,
-  );
   return code;
 }
 
@@ -230,14 +236,7 @@ async function verify(
     '--recheck-delay',
     '1',
   ];
-  say(`${at()} ddb-migrate ${args.filter((a) => a !== endpoint).join(' ')}`);
-  const { stream: stdout, text: out } = capture();
-  const { stream: stderr, text: err } = capture();
-  const code = await runCli(args, { stdout, stderr, env });
-  sayIndented(out());
-  if (code !== 0) {
-    for (const line of err().trim().split('\n').slice(-3)) if (line.trim()) say(`${at()}   | ${line.trim()}`);
-  }
+  const code = await runStep(args, endpoint, env);
   say(
     code === 0
       ? `${at()} RESULT: verify found the target identical to the source (recorded in the state: cutover's precondition).`
