@@ -86,6 +86,12 @@ export type {
 } from './write/write-op.js';
 export type { BatchWriter } from './write/batch-writer.js';
 export { batchWrite, createBatchWriter } from './write/batch-writer.js';
+export { loadExportFiles } from './write/load-export-files.js';
+export type {
+  LoadedFileStats,
+  LoadExportFilesOptions,
+  LoadExportFilesResult,
+} from './write/load-export-files.js';
 // export
 export type {
   ExportDataFile,

@@ -60,33 +60,47 @@ export async function writeLoadStep(ctx: StepContext): Promise<void> {
   const total = exp.itemCount ?? located.manifest?.itemCount;
   ctx.progress({ phase: 'load', type: 'start', ...(total === undefined ? {} : { expectedItems: total }) });
   let written = step.itemsLoaded;
-  const result = await loadExportFiles({
-    s3: ctx.clients.targetS3,
+  const onItems = (n: number) => {
+    written += n;
+    ctx.progress({
+      phase: 'load',
+      type: 'update',
+      items: written,
+      filesLoaded: step.loadedFiles.length,
+      files: located.files.length,
+    });
+  };
+  const onFileDone = async (file: { key: string }, items: number) => {
+    step.loadedFiles.push({ key: file.key, items });
+    step.itemsLoaded = step.loadedFiles.reduce((s, f) => s + f.items, 0);
+    await ctx.save();
+  };
+  const common = {
     bucket: exp.bucket,
     files: todo,
-    client: ctx.clients.targetDdb,
     tableName: target,
     keyNames: keyNamesFromSchema(source.table.KeySchema ?? []),
     concurrency: ctx.options.writeConcurrency,
     ...(ctx.options.maxWcu === undefined ? {} : { maxWcu: ctx.options.maxWcu }),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     logger: ctx.logger,
-    onItems: (n) => {
-      written += n;
-      ctx.progress({
-        phase: 'load',
-        type: 'update',
-        items: written,
-        filesLoaded: step.loadedFiles.length,
-        files: located.files.length,
-      });
-    },
-    onFileDone: async (file, items) => {
-      step.loadedFiles.push({ key: file.key, items });
-      step.itemsLoaded = step.loadedFiles.reduce((s, f) => s + f.items, 0);
-      await ctx.save();
-    },
-  });
+    onItems,
+    onFileDone,
+  };
+  const engine = ctx.options.loadEngine;
+  const result = engine
+    ? await engine.load({ ...common, runId: ctx.state.runId })
+    : await loadExportFiles({ ...common, s3: ctx.clients.targetS3, client: ctx.clients.targetDdb });
+  // Done only when every data file is recorded as loaded (an engine reports failed files as not done).
+  const loaded = new Set(step.loadedFiles.map((f) => f.key));
+  const missing = located.files.filter((f) => !loaded.has(f.key));
+  if (missing.length > 0) {
+    throw new MigrationError(
+      'LOAD_WRITE_FAILED',
+      `${missing.length} of ${located.files.length} data files are not loaded (${result.failedItems} items failed${engine ? ` on ${engine.name}` : ''})`,
+      { hint: 'Check the target table capacity and the target role; run migrate again to load the files left' },
+    );
+  }
   ctx.progress({
     phase: 'load',
     type: 'end',
