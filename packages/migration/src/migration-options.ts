@@ -1,4 +1,5 @@
 import type { CapacityOverrides } from '@ddb-migrate/core';
+import type { ExportFilesLoader } from './loader/export-files-loader.js';
 
 /** How the data gets into the target table: ImportTable, or BatchWriteItem into a created or existing table. */
 export type LoadMode = 'import' | 'write';
@@ -44,6 +45,11 @@ export interface MigrationOptions {
   maxWcu?: number;
   /** Write mode: BatchWriteItem calls in flight. */
   writeConcurrency: number;
+  /**
+   * Write mode: load the data files on this engine instead of in this process (the CLI's
+   * `--load-engine local|stepfunctions`). Code, not data: never part of a plan document.
+   */
+  loadEngine?: ExportFilesLoader;
   /** CDC replays records from the export time minus this margin (exports are accurate to +-1 min; at least 120). */
   exportTimeMarginSeconds: number;
   /** Minimum seconds between the stream's start and the export time T. */
