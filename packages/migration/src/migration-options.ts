@@ -8,6 +8,13 @@ export type LoadMode = 'import' | 'write';
 export type CdcMode = 'lambda' | 'local' | 'none';
 
 /**
+ * Lambda mode: the account holding the CDC function, its queue and the event source mapping.
+ * `source` is the seed's layout (the function writes across accounts); `target` reads the source
+ * stream across accounts through a resource policy on the stream and writes locally.
+ */
+export type CdcAccount = 'source' | 'target';
+
+/**
  * When the load ends too late for the stream's 24 h: bridge the gap with incremental exports before
  * CDC starts (`incremental`), or stop with STREAM_WINDOW_EXCEEDED (`refuse`).
  */
@@ -21,11 +28,13 @@ export interface MigrationOptions {
   /** `auto`: import, unless the source has LSIs or the target table exists (then write). */
   loadMode: 'auto' | LoadMode;
   cdcMode: CdcMode;
+  /** Lambda mode: the account of the CDC function, its queue and mapping (default `source`). */
+  cdcAccount: CdcAccount;
   /** When the load ends too late for the stream's 24 h: incremental-export catch-up, or refuse. */
   catchUp: CatchUpMode;
   /** Provisioned capacity of the target; default: copy the source's billing mode. */
   capacity: CapacityOverrides;
-  /** The CDC Lambda function (lambda mode), in the source account. */
+  /** The CDC Lambda function (lambda mode), in the account `cdcAccount` names. */
   cdcLambdaFunctionName: string;
   /** Records per Lambda batch (lambda mode); local mode reads at most 1,000 a call. */
   lambdaEventSourceBatchSize: number;
@@ -64,6 +73,7 @@ export interface MigrationOptions {
 export const DEFAULT_MIGRATION_OPTIONS: Readonly<MigrationOptions> = Object.freeze({
   loadMode: 'auto',
   cdcMode: 'lambda',
+  cdcAccount: 'source',
   catchUp: 'incremental',
   capacity: {},
   cdcLambdaFunctionName: 'dynamodb-cross-account-cdc-lambda-function',

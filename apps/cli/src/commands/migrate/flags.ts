@@ -5,6 +5,7 @@ import { dlqUrlOption, numberOption, withSourceTarget } from '../../options.js';
 export const LOAD_MODES = ['auto', 'import', 'write'] as const;
 export const CDC_MODES = ['lambda', 'local', 'none'] as const;
 export const CATCH_UP_MODES = ['incremental', 'refuse'] as const;
+export const CDC_ACCOUNTS = ['source', 'target'] as const;
 
 /** How yargs renders choices, for flags whose choices toMigrateOptions checks itself. */
 const choicesNote = (choices: readonly string[]) => `[choices: ${choices.map((c) => `"${c}"`).join(', ')}]`;
@@ -45,7 +46,11 @@ export function withMigrateFlags<T>(yargs: Argv<T>, command: 'migrate' | 'plan' 
       .option('cdc-lambda-function-name', {
         type: 'string',
         default: 'dynamodb-cross-account-cdc-lambda-function',
-        describe: 'CDC Lambda function (lambda mode), in the source account',
+        describe: 'CDC Lambda function (lambda mode), in the account --cdc-account names',
+      })
+      .option('cdc-account', {
+        type: 'string',
+        describe: `Lambda mode: the account of the CDC function, its queue and mapping; source (the seed's layout, default) or target (reads the source stream through a stream resource policy migrate puts, writes locally) ${choicesNote(CDC_ACCOUNTS)}`,
       })
       .option('lambda-event-source-batch-size', numberOption('Records per Lambda batch', 100))
       .option('parallelization-factor', numberOption('Concurrent Lambda batches per shard (1-10)', 1))

@@ -10,6 +10,7 @@ export function toMigrationInput(
   const engine: MigrationOptions = {
     loadMode: options.loadMode,
     cdcMode: options.cdcMode,
+    cdcAccount: options.cdcAccount,
     catchUp: options.catchUp,
     capacity: options.capacity,
     cdcLambdaFunctionName: options.cdcLambdaFunctionName,

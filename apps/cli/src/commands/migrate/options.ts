@@ -60,6 +60,12 @@ export function toMigrateOptions(
   }
   const loadMode = enumOf(argv.loadMode, 'load-mode', ['auto', 'import', 'write'] as const, 'auto');
   const cdcMode = enumOf(argv.cdcMode, 'cdc-mode', ['lambda', 'local', 'none'] as const, 'lambda');
+  const cdcAccount = enumOf(argv.cdcAccount, 'cdc-account', ['source', 'target'] as const, 'source');
+  if (argv.cdcAccount !== undefined && cdcMode !== 'lambda') {
+    throw new ConfigError(`--cdc-account only applies to --cdc-mode lambda (got --cdc-mode ${cdcMode})`, {
+      hint: 'Drop --cdc-account, or pass --cdc-mode lambda',
+    });
+  }
   const catchUp = enumOf(argv.catchUp, 'catch-up', ['incremental', 'refuse'] as const, 'incremental');
   const stopAfterIdle = int('stopAfterIdle', 1, 86_400);
   if (stopAfterIdle !== undefined && cdcMode !== 'local') {
@@ -104,6 +110,7 @@ export function toMigrateOptions(
     },
     loadMode,
     cdcMode,
+    cdcAccount,
     catchUp,
     cdcLambdaFunctionName: str('cdcLambdaFunctionName') ?? 'dynamodb-cross-account-cdc-lambda-function',
     lambdaEventSourceBatchSize: int('lambdaEventSourceBatchSize', 1, 10_000) ?? 100,
