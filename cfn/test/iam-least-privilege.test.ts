@@ -1,7 +1,13 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings, not JS templates
 import { describe, expect, it } from 'vitest';
 import { loadTemplate, parseTemplate } from './support/cfn-yaml.js';
-import { actionsOf, collectStatements, findPolicyProblems, resourcesOf } from './support/iam-statements.js';
+import {
+  actionsOf,
+  collectStatements,
+  DATA_PLANE_ACTION,
+  findPolicyProblems,
+  resourcesOf,
+} from './support/iam-statements.js';
 
 const source = loadTemplate('source.yaml');
 const target = loadTemplate('target.yaml');
@@ -117,10 +123,19 @@ Resources:
                 Effect: Deny
                 Action: s3:*
                 Resource: '*'
+              - Sid: NoResourceType
+                Effect: Allow
+                Action: [lambda:CreateEventSourceMapping, lambda:ListEventSourceMappings]
+                Resource: '*'
+              - Sid: NoResourceTypeAndMore
+                Effect: Allow
+                Action: [lambda:CreateEventSourceMapping, lambda:InvokeFunction]
+                Resource: '*'
 `);
     expect(findPolicyProblems(bad)).toEqual([
       'R.Policies.p#Wild: wildcard action dynamodb:*',
       'R.Policies.p#Star: data-plane actions dynamodb:PutItem, sqs:SendMessage on Resource "*"',
+      'R.Policies.p#NoResourceTypeAndMore: Resource "*"',
     ]);
   });
 
@@ -228,5 +243,115 @@ Resources:
       Principal: '*',
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
     });
+  });
+
+  it('limits the target-account Lambda to the source stream and table, BatchWriteItem on the local target, its DLQ and logs', () => {
+    const sourceArn = (suffix: string) => ({
+      'Fn::Sub': [
+        `arn:\${AWS::Partition}:dynamodb:\${SourceTableRegion}:\${SourceAccountId}:table/\${SourceTableName}${suffix}`,
+        {
+          SourceTableRegion: {
+            'Fn::If': ['HasSourceRegion', { Ref: 'SourceRegion' }, { Ref: 'AWS::Region' }],
+          },
+        },
+      ],
+    });
+    const stream = statementBySid(target, 'ReadSourceStream');
+    // What the stream's resource policy grants; both policies must allow a cross-account read.
+    expect(actionsOf(stream).sort()).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+    ]);
+    expect(resourcesOf(stream)).toEqual([sourceArn('/stream/*')]);
+    const fetch = statementBySid(target, 'FetchOnChange');
+    expect(actionsOf(fetch).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
+    expect(resourcesOf(fetch)).toEqual([sourceArn('')]);
+    // The handler writes with BatchWriteItem only (core's chunk writer: put and delete requests).
+    const write = statementBySid(target, 'WriteTargetTable');
+    expect(actionsOf(write)).toEqual(['dynamodb:BatchWriteItem']);
+    expect(resourcesOf(write)).toEqual([
+      {
+        'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${TargetTableName}',
+      },
+    ]);
+    expect(resourcesOf(statementBySid(target, 'ParkFailedRecords'))).toEqual([
+      { 'Fn::GetAtt': ['CdcFailedEventsQueue', 'Arn'] },
+    ]);
+    expect(resourcesOf(statementBySid(target, 'OwnLogs'))).toEqual([
+      { 'Fn::Sub': '${CdcFunctionLogGroup.Arn}' },
+    ]);
+    const role = collectStatements(target).filter((s) => s.where.startsWith('CdcFunctionRole.Policies'));
+    const actions = role.flatMap((s) => actionsOf(s.statement)).sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DescribeStream',
+        'dynamodb:GetItem',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'kms:Decrypt',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+    expect(resourcesOf(statementBySid(target, 'DecryptSourceTable'))).toEqual([{ Ref: 'SourceKmsKeyArn' }]);
+    expect(resourcesOf(statementBySid(target, 'EncryptForDlq'))).toEqual([{ Ref: 'DlqKmsKeyArn' }]);
+  });
+
+  it("lets the migration role operate only the target-account function's configuration, mapping and DLQ", () => {
+    const fnArn = { 'Fn::GetAtt': ['CdcFunction', 'Arn'] };
+    expect(target.Resources.CdcOperationsPolicy).toMatchObject({
+      Condition: 'CdcInTarget',
+      Properties: { Roles: [{ Ref: 'CrossAccountRole' }] },
+    });
+    const configure = statementBySid(target, 'ConfigureCdcFunction');
+    expect(actionsOf(configure).sort()).toEqual([
+      'lambda:GetFunction',
+      'lambda:GetFunctionConfiguration',
+      'lambda:UpdateFunctionConfiguration',
+    ]);
+    expect(resourcesOf(configure)).toEqual([fnArn]);
+    const manage = statementBySid(target, 'ManageCdcMapping');
+    expect(manage.Condition).toEqual({ ArnEquals: { 'lambda:FunctionArn': fnArn } });
+    expect(JSON.stringify(resourcesOf(manage))).toContain(':event-source-mapping:*');
+    // No resource type in IAM: "*" narrowed to the function.
+    expect(statementBySid(target, 'CreateCdcMapping')).toMatchObject({
+      Action: 'lambda:CreateEventSourceMapping',
+      Resource: '*',
+      Condition: { ArnEquals: { 'lambda:FunctionArn': fnArn } },
+    });
+    const replay = statementBySid(target, 'ReplayCdcDlq');
+    expect(resourcesOf(replay)).toEqual([{ 'Fn::GetAtt': ['CdcFailedEventsQueue', 'Arn'] }]);
+    expect(actionsOf(replay)).not.toContain('sqs:SendMessage');
+  });
+
+  it("lets the source operator policy only read and put the source table's and its streams' resource policies", () => {
+    expect(source.Resources.OperatorPolicy?.Condition).toBe('CdcInTarget');
+    const policies = statementBySid(source, 'SourceResourcePolicies');
+    expect(actionsOf(policies).sort()).toEqual([
+      'dynamodb:DeleteResourcePolicy',
+      'dynamodb:GetResourcePolicy',
+      'dynamodb:PutResourcePolicy',
+    ]);
+    const scope = [
+      {
+        'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${SourceTableName}',
+      },
+      {
+        'Fn::Sub':
+          'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${SourceTableName}/stream/*',
+      },
+    ];
+    expect(resourcesOf(policies)).toEqual(scope);
+    const find = statementBySid(source, 'FindSourceStream');
+    expect(actionsOf(find).sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:DescribeTable']);
+    expect(resourcesOf(find)).toEqual(scope);
+    const all = collectStatements(source).filter((s) => s.where.startsWith('OperatorPolicy'));
+    expect(all.flatMap((s) => actionsOf(s.statement)).filter((a) => DATA_PLANE_ACTION.test(a))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings, not JS templates
 import { describe, expect, it } from 'vitest';
-import { loadTemplate, readTemplateText } from './support/cfn-yaml.js';
+import { loadTemplate, outputsFor, readTemplateText, resourcesFor } from './support/cfn-yaml.js';
 
 const source = loadTemplate('source.yaml');
 const target = loadTemplate('target.yaml');
@@ -80,7 +80,8 @@ describe('source.yaml', () => {
   });
 
   it('constrains account ids and table names, and outputs what the CLI reads', () => {
-    expect(source.Parameters?.TargetAccountId?.AllowedPattern).toBe('^[0-9]{12}$');
+    // Empty only in the target layout: the CdcInSourceNeedsCodeAndTarget rule requires them otherwise.
+    expect(source.Parameters?.TargetAccountId?.AllowedPattern).toBe('^$|^[0-9]{12}$');
     expect(source.Parameters?.SourceTableName?.AllowedPattern).toBe('^[a-zA-Z0-9_.-]{3,255}$');
     expect(Object.keys(source.Outputs ?? {})).toEqual(
       expect.arrayContaining(['FunctionName', 'FunctionArn', 'DlqUrl', 'DlqArn', 'FunctionRoleArn']),
@@ -108,6 +109,251 @@ describe('target.yaml', () => {
     expect(target.Parameters?.RoleName?.Default).toBe('cross_account_assume_role');
     expect(target.Parameters?.SourceAccountId?.AllowedPattern).toBe('^[0-9]{12}$');
     expect(Object.keys(target.Outputs ?? {})).toEqual(expect.arrayContaining(['BucketName', 'RoleArn']));
+  });
+});
+
+describe('CdcAccount layouts', () => {
+  const inTarget = { CdcAccount: 'target' };
+
+  it('keeps both stacks as they were by default (CdcAccount source)', () => {
+    expect(source.Parameters?.CdcAccount).toMatchObject({
+      Default: 'source',
+      AllowedValues: ['source', 'target'],
+    });
+    expect(target.Parameters?.CdcAccount).toMatchObject({
+      Default: 'source',
+      AllowedValues: ['source', 'target'],
+    });
+    expect(resourcesFor(source).sort()).toEqual(
+      [
+        'CdcFunction',
+        'Dashboard',
+        'DlqDepthAlarm',
+        'ErrorsAlarm',
+        'FailedEventsQueue',
+        'FunctionLogGroup',
+        'FunctionRole',
+        'IteratorAgeAlarm',
+        'ThrottlesAlarm',
+      ].sort(),
+    );
+    expect(resourcesFor(target).sort()).toEqual(['CrossAccountRole', 'ExportBucket', 'ExportBucketPolicy']);
+    expect(outputsFor(target).sort()).toEqual([
+      'BucketArn',
+      'BucketName',
+      'RoleArn',
+      'RoleName',
+      'TargetTableName',
+    ]);
+    expect(outputsFor(source).sort()).toEqual(
+      [
+        'DashboardName',
+        'DlqArn',
+        'DlqUrl',
+        'FunctionArn',
+        'FunctionName',
+        'FunctionRoleArn',
+        'LogGroupName',
+      ].sort(),
+    );
+  });
+
+  it('moves the function, its role, DLQ, alarms and dashboard to the target stack with CdcAccount target', () => {
+    expect(resourcesFor(target, inTarget).sort()).toEqual(
+      [
+        'CdcDashboard',
+        'CdcDlqDepthAlarm',
+        'CdcErrorsAlarm',
+        'CdcFailedEventsQueue',
+        'CdcFunction',
+        'CdcFunctionLogGroup',
+        'CdcFunctionRole',
+        'CdcIteratorAgeAlarm',
+        'CdcOperationsPolicy',
+        'CdcThrottlesAlarm',
+        'CrossAccountRole',
+        'ExportBucket',
+        'ExportBucketPolicy',
+      ].sort(),
+    );
+    expect(resourcesFor(target, { ...inTarget, CreateEventSourceMapping: 'true' })).toContain(
+      'CdcStreamMapping',
+    );
+    expect(outputsFor(target, inTarget)).toEqual(
+      expect.arrayContaining([
+        'CdcFunctionName',
+        'CdcFunctionArn',
+        'CdcFunctionRoleArn',
+        'CdcDlqUrl',
+        'CdcDlqArn',
+      ]),
+    );
+    expect(outputsFor(target, inTarget)).not.toContain('CdcEventSourceMappingId');
+    expect(outputsFor(target, { ...inTarget, CreateEventSourceMapping: 'true' })).toContain(
+      'CdcEventSourceMappingId',
+    );
+    // The source account's Lambda no longer assumes the role.
+    expect(target.Conditions?.TrustCdcLambda).toEqual({
+      'Fn::And': [
+        { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'CdcLambdaRoleName' }, ''] }] },
+        { 'Fn::Not': [{ Condition: 'CdcInTarget' }] },
+      ],
+    });
+  });
+
+  it('leaves the source stack only the operator policy for the stream policy with CdcAccount target', () => {
+    expect(resourcesFor(source, inTarget)).toEqual(['OperatorPolicy']);
+    expect(resourcesFor(source, { ...inTarget, CreateEventSourceMapping: 'true' })).toEqual([
+      'OperatorPolicy',
+    ]);
+    expect(outputsFor(source, inTarget)).toEqual(['OperatorPolicyArn']);
+    expect(source.Resources.OperatorPolicy?.Properties?.Roles).toEqual({
+      'Fn::If': ['HasOperatorRoles', { Ref: 'OperatorRoleNames' }, { Ref: 'AWS::NoValue' }],
+    });
+  });
+
+  it('requires the code in the layout that holds the function, and nothing of it in the other', () => {
+    const rules = (t: typeof source) => JSON.stringify(t.Rules);
+    expect(source.Rules?.CdcInSourceNeedsCodeAndTarget).toMatchObject({
+      RuleCondition: { 'Fn::Equals': [{ Ref: 'CdcAccount' }, 'source'] },
+    });
+    expect(target.Rules?.CdcInTargetNeedsCodeAndTable).toMatchObject({
+      RuleCondition: { 'Fn::Equals': [{ Ref: 'CdcAccount' }, 'target'] },
+    });
+    for (const key of ['CodeS3Bucket', 'CodeS3Key', 'TargetAccountId', 'TargetRegion', 'TargetTableName'])
+      expect(rules(source)).toContain(`{"Ref":"${key}"}`);
+    for (const key of ['CodeS3Bucket', 'CodeS3Key', 'SourceTableName'])
+      expect(rules(target)).toContain(`{"Ref":"${key}"}`);
+  });
+
+  it('declares the shared CDC parameters as source.yaml does (same names, defaults and bounds)', () => {
+    const shared = [
+      'CdcAccount',
+      'CodeS3Bucket',
+      'CodeS3Key',
+      'FunctionName',
+      'FunctionRoleName',
+      'Runtime',
+      'Architecture',
+      'MemorySize',
+      'Timeout',
+      'ReservedConcurrency',
+      'LogRetentionDays',
+      'ExportTimeMarginSeconds',
+      'TtlDeletes',
+      'DlqKmsKeyArn',
+      'CreateEventSourceMapping',
+      'SourceStreamArn',
+      'BatchSize',
+      'MaximumRetryAttempts',
+      'ParallelizationFactor',
+      'MaximumBatchingWindowInSeconds',
+      'AlarmTopicArn',
+      'IteratorAgeAlarmSeconds',
+    ];
+    const bounds = (p: Record<string, unknown> | undefined) => {
+      const { Description: _d, ...rest } = p ?? {};
+      return rest;
+    };
+    for (const name of shared) {
+      expect(bounds(target.Parameters?.[name]), name).toEqual(bounds(source.Parameters?.[name]));
+    }
+    expect(target.Parameters?.FunctionName?.Default).toBe('dynamodb-cross-account-cdc-lambda-function');
+  });
+});
+
+describe('target.yaml with CdcAccount target', () => {
+  const fn = target.Resources.CdcFunction?.Properties ?? {};
+
+  it('runs the published zip as index.handler, as source.yaml does', () => {
+    const sourceFn = source.Resources.CdcFunction?.Properties ?? {};
+    expect(target.Resources.CdcFunction?.Condition).toBe('CdcInTarget');
+    expect(fn.Handler).toBe('index.handler');
+    expect(fn.Code).toEqual({ S3Bucket: { Ref: 'CodeS3Bucket' }, S3Key: { Ref: 'CodeS3Key' } });
+    for (const key of [
+      'Runtime',
+      'Architectures',
+      'MemorySize',
+      'Timeout',
+      'ReservedConcurrentExecutions',
+      'FunctionName',
+    ])
+      expect(fn[key], key).toEqual(sourceFn[key]);
+    expect(fn.Role).toEqual({ 'Fn::GetAtt': ['CdcFunctionRole', 'Arn'] });
+  });
+
+  it("sets the seed's environment for a local target table: this account and Region, no TARGET_ROLE_ARN", () => {
+    const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+    const sourceTableArn = {
+      'Fn::Sub': [
+        'arn:${AWS::Partition}:dynamodb:${SourceTableRegion}:${SourceAccountId}:table/${SourceTableName}',
+        {
+          SourceTableRegion: {
+            'Fn::If': ['HasSourceRegion', { Ref: 'SourceRegion' }, { Ref: 'AWS::Region' }],
+          },
+        },
+      ],
+    };
+    expect(variables).toEqual({
+      TARGET_DYNAMODB_TABLE_NAME: { Ref: 'TargetTableName' },
+      TARGET_REGION: { Ref: 'AWS::Region' },
+      TARGET_AWS_ACCOUNT_NUMBER: { Ref: 'AWS::AccountId' },
+      SQS_QUEUE_URL_FOR_FAILED_EVENTS: { Ref: 'CdcFailedEventsQueue' },
+      EXPORT_TIME: '0',
+      EXPORT_TIME_MARGIN_SECONDS: { Ref: 'ExportTimeMarginSeconds' },
+      TTL_DELETES: { Ref: 'TtlDeletes' },
+      SOURCE_TABLE_ARN: sourceTableArn,
+      POWERTOOLS_SERVICE_NAME: 'ddb-migrate-cdc',
+      POWERTOOLS_METRICS_NAMESPACE: 'ddb-migrate',
+    });
+  });
+
+  it("creates the mapping only on request, with source.yaml's StreamMapping settings", () => {
+    const mapping = target.Resources.CdcStreamMapping;
+    expect(mapping?.Condition).toBe('CreateMapping');
+    expect(target.Conditions?.CreateMapping).toEqual({
+      'Fn::And': [
+        { Condition: 'CdcInTarget' },
+        { 'Fn::Equals': [{ Ref: 'CreateEventSourceMapping' }, 'true'] },
+      ],
+    });
+    expect(mapping?.Properties).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRecordAgeInSeconds: -1,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['CdcFailedEventsQueue', 'Arn'] } } },
+    });
+    const { FunctionName, DestinationConfig, ...settings } = mapping?.Properties ?? {};
+    const {
+      FunctionName: _f,
+      DestinationConfig: _d,
+      ...sourceSettings
+    } = source.Resources.StreamMapping?.Properties ?? {};
+    expect(FunctionName).toEqual({ Ref: 'CdcFunction' });
+    expect(DestinationConfig).toBeDefined();
+    expect(settings).toEqual(sourceSettings);
+  });
+
+  it('keeps failed records 14 days in an encrypted DLQ named after the function', () => {
+    const queue = target.Resources.CdcFailedEventsQueue?.Properties ?? {};
+    expect(queue).toEqual(source.Resources.FailedEventsQueue?.Properties);
+  });
+
+  it('alarms on IteratorAge, Errors, Throttles and DLQ depth of the target-account function', () => {
+    const alarms = Object.values(target.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    expect(alarms.map((a) => a.Properties?.MetricName).sort()).toEqual([
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
+      'IteratorAge',
+      'Throttles',
+    ]);
+    for (const alarm of alarms) {
+      expect(alarm.Condition).toBe('CdcInTarget');
+      expect(alarm.Properties?.AlarmActions).toEqual({
+        'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }],
+      });
+    }
   });
 });
 

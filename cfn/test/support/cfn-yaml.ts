@@ -70,3 +70,66 @@ export function readTemplateText(name: TemplateName): string {
 export function loadTemplate(name: TemplateName): Template {
   return parseTemplate(readTemplateText(name));
 }
+
+/** Parameter values of one deployment (others take the template's Default). */
+export type ParameterValues = Record<string, string>;
+
+/**
+ * Whether a template's condition holds for these parameter values, as CloudFormation evaluates
+ * it: Fn::Equals / Not / And / Or, `Condition` references, `Ref` to a parameter (its value or
+ * Default) and `Fn::Join` of a list parameter. Anything else throws, so a test notices it.
+ */
+export function conditionHolds(template: Template, name: string, values: ParameterValues = {}): boolean {
+  const expression = template.Conditions?.[name];
+  if (expression === undefined) throw new Error(`no condition ${name}`);
+  return evaluate(template, expression, values) === true;
+}
+
+/** Logical ids of the resources a stack creates with these parameter values. */
+export function resourcesFor(template: Template, values: ParameterValues = {}): string[] {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Condition === undefined || conditionHolds(template, r.Condition, values))
+    .map(([id]) => id);
+}
+
+/** Output keys a stack has with these parameter values. */
+export function outputsFor(template: Template, values: ParameterValues = {}): string[] {
+  return Object.entries(template.Outputs ?? {})
+    .filter(([, o]) => o.Condition === undefined || conditionHolds(template, o.Condition, values))
+    .map(([key]) => key);
+}
+
+function evaluate(template: Template, expression: unknown, values: ParameterValues): unknown {
+  if (typeof expression === 'string' || typeof expression === 'number') return String(expression);
+  const node = expression as Record<string, unknown>;
+  const [fn] = Object.keys(node);
+  const arg = fn === undefined ? undefined : node[fn];
+  const all = () => (arg as unknown[]).map((a) => evaluate(template, a, values));
+  switch (fn) {
+    case 'Ref': {
+      const key = arg as string;
+      const value = values[key] ?? template.Parameters?.[key]?.Default;
+      if (value === undefined) throw new Error(`no value for parameter ${key}`);
+      return String(value);
+    }
+    case 'Condition':
+      return conditionHolds(template, arg as string, values);
+    case 'Fn::Equals': {
+      const [a, b] = all();
+      return a === b;
+    }
+    case 'Fn::Not':
+      return !all()[0];
+    case 'Fn::And':
+      return all().every(Boolean);
+    case 'Fn::Or':
+      return all().some(Boolean);
+    case 'Fn::Join': {
+      const [separator, list] = arg as [string, unknown];
+      // A CommaDelimitedList parameter: its value is the comma-joined text.
+      return (evaluate(template, list, values) as string).split(',').join(separator);
+    }
+    default:
+      throw new Error(`cannot evaluate ${JSON.stringify(expression)}`);
+  }
+}

@@ -66,9 +66,20 @@ export const DATA_PLANE_ACTION =
   /^(dynamodb:.*Item.*|dynamodb:Scan|dynamodb:Query|s3:GetObject|s3:PutObject|sqs:SendMessage|sts:AssumeRole)$/;
 
 /**
- * Problems with a template's Allow statements: actions with wildcards, grants on Resource "*",
- * and NotAction/NotResource (which grant everything else). Deny statements may use wildcards
- * (the bucket's TLS-only rule denies s3:* on purpose). Trust policies have no Resource.
+ * Actions IAM defines without a resource type (Service Authorization Reference), which only
+ * `Resource: "*"` can grant. The target layout's operations policy needs these two to create and
+ * list the CDC function's event source mapping (creating is narrowed by `lambda:FunctionArn`).
+ */
+export const ACTIONS_WITHOUT_RESOURCE_TYPE: ReadonlySet<string> = new Set([
+  'lambda:CreateEventSourceMapping',
+  'lambda:ListEventSourceMappings',
+]);
+
+/**
+ * Problems with a template's Allow statements: actions with wildcards, grants on Resource "*"
+ * (except a statement whose every action is in {@link ACTIONS_WITHOUT_RESOURCE_TYPE}), and
+ * NotAction/NotResource (which grant everything else). Deny statements may use wildcards (the
+ * bucket's TLS-only rule denies s3:* on purpose). Trust policies have no Resource.
  */
 export function findPolicyProblems(template: Template): string[] {
   const problems: string[] = [];
@@ -83,7 +94,8 @@ export function findPolicyProblems(template: Template): string[] {
       if (action.includes('*')) problems.push(`${sid}: wildcard action ${action}`);
     }
     const resources = resourcesOf(statement);
-    if (resources.includes('*')) {
+    const onlyUnscopable = actions.length > 0 && actions.every((a) => ACTIONS_WITHOUT_RESOURCE_TYPE.has(a));
+    if (resources.includes('*') && !onlyUnscopable) {
       const dataPlane = actions.filter((a) => DATA_PLANE_ACTION.test(a));
       problems.push(
         dataPlane.length > 0
