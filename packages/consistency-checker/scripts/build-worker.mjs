@@ -1,4 +1,5 @@
-// Bundles the verify worker Lambda (src/worker/handler.ts: index.handler and index.merge) with
+// Bundles the fan-out worker Lambda (src/worker/handler.ts: the verify worker index.handler and
+// index.merge, the write-mode load worker index.load and index.loadMerge) with
 // esbuild and zips it to dist/worker.zip, the way packages/cdc-lambda builds dist/function.zip.
 // The AWS SDK and Powertools are bundled so the function runs with pinned versions.
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';

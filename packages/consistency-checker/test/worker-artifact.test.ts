@@ -52,6 +52,8 @@ describe('dist/worker.zip', () => {
   let mod: {
     handler: (event: unknown, context: unknown) => Promise<unknown>;
     merge: (event: unknown) => Promise<Record<string, unknown>>;
+    load: (event: unknown, context: unknown) => Promise<unknown>;
+    loadMerge: (event: unknown) => Promise<Record<string, unknown>>;
   };
 
   beforeAll(async () => {
@@ -71,6 +73,39 @@ describe('dist/worker.zip', () => {
   it('loads without node_modules and exports the worker (index.handler) and the merge step (index.merge)', () => {
     expect(typeof mod.handler).toBe('function');
     expect(typeof mod.merge).toBe('function');
+  });
+
+  it('exports the load worker (index.load) and its merge step (index.loadMerge) from the same zip', async () => {
+    expect(typeof mod.load).toBe('function');
+    await expect(
+      mod.load({ job: { workUrl: 's3://b/p/', exportBucket: 'e' } }, { getRemainingTimeInMillis: () => 1 }),
+    ).rejects.toThrow(/job\.target\.tableName is missing/);
+    const work = await mkdtemp(join(tmpdir(), 'load-work-'));
+    await mkdir(join(work, 'load', 'batches'), { recursive: true });
+    for (const [id, items] of [
+      ['f0000000', 7],
+      ['f0000001', 5],
+    ] as const) {
+      await writeFile(
+        join(work, 'load', 'batches', `${id}.summary.json`),
+        JSON.stringify({
+          batch: id,
+          files: 1,
+          items,
+          calls: 1,
+          retries: 0,
+          throttles: 0,
+          failedItems: 0,
+          failedFiles: [],
+          invocations: 1,
+        }),
+      );
+    }
+
+    const out = await mod.loadMerge({ job: { workUrl: pathToFileURL(work).href } });
+
+    expect(out).toMatchObject({ batches: 2, files: 2, items: 12, failedItems: 0, failedFiles: 0 });
+    expect(out.summaryUrl).toBe(join(work, 'load', 'summary.json'));
   });
 
   it('refuses a malformed event naming the field, before any AWS call', async () => {

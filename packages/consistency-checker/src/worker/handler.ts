@@ -1,6 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type Logger as CoreLogger, getOptionalStringFromEnv, getStringFromEnv } from '@ddb-migrate/core';
-import { awsWorkerDeps, createMergeHandler, createVerifyWorker } from './create-worker.js';
+import {
+  awsWorkerDeps,
+  createLoadMergeHandler,
+  createLoadWorker,
+  createMergeHandler,
+  createVerifyWorker,
+} from './create-worker.js';
 
 // Module scope: read once per cold start; clients (and assumed-role sessions) are reused across
 // invocations of a warm function.
@@ -29,3 +35,9 @@ export const handler = createVerifyWorker(deps);
 
 /** Lambda entry `index.merge`: merges the range summaries into summary.json. */
 export const merge = createMergeHandler(deps);
+
+/** Lambda entry `index.load`: one load worker invocation over a batch of export data files. */
+export const load = createLoadWorker(deps);
+
+/** Lambda entry `index.loadMerge`: adds up the load's batch summaries into load/summary.json. */
+export const loadMerge = createLoadMergeHandler(deps);

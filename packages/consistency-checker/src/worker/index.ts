@@ -1,6 +1,37 @@
 // The Distributed Map worker (and its local twin): one range of segments per item, checkpointed.
-export { awsWorkerDeps, createMergeHandler, createVerifyWorker } from './create-worker.js';
-export type { MergeResult, VerifyWorkerHandler } from './create-worker.js';
+export {
+  awsWorkerDeps,
+  createLoadMergeHandler,
+  createLoadWorker,
+  createMergeHandler,
+  createVerifyWorker,
+} from './create-worker.js';
+export type {
+  LoadMergeResult,
+  LoadWorkerHandler,
+  MergeResult,
+  VerifyWorkerHandler,
+} from './create-worker.js';
+export { DEFAULT_LOAD_RESERVE_MS, runLoadBatch } from './run-load.js';
+export type { LoadBatchSummary, LoadFileMarker, LoadWorkerDeps } from './run-load.js';
+export { mergeLoadWork, parseItemList } from './merge-load.js';
+export type { LoadSummary } from './merge-load.js';
+export {
+  fileBatches,
+  LOAD_SUMMARY_KEY,
+  loadBatchSummaryKey,
+  loadDoneKey,
+  parseLoadEvent,
+} from './load-event.js';
+export type {
+  FailedLoadFile,
+  LoadBatch,
+  LoadEvent,
+  LoadFile,
+  LoadJob,
+  LoadResult,
+  LoadWorkerOptions,
+} from './load-event.js';
 export { runVerifyRange, PART_LINES, checkpointKey, rangeSummaryKey } from './run-range.js';
 export type { InvocationContext, WorkerDeps } from './run-range.js';
 export { MERGED_SUMMARY_KEY, mergeWork, readMergedReport } from './merge-work.js';
