@@ -66,8 +66,12 @@ export interface FaultProxyStats {
 export interface AuthorizeRequest {
   /** As in {@link FaultRule.service}: `dynamodb`, `dynamodbstreams`, `s3`, ... */
   service: string;
-  /** API operation name, e.g. `PutItem`. */
+  /** API operation name, e.g. `PutItem` (`unknown` for REST APIs the proxy does not name, e.g. Lambda's). */
   operation: string;
+  /** The HTTP method, e.g. `POST`. */
+  method: string;
+  /** The request's URL path and query, e.g. `/2015-03-31/event-source-mappings/?FunctionName=f`. */
+  path: string;
   headers: IncomingHttpHeaders;
   /** The request body, unchanged. */
   body: Buffer;
@@ -249,7 +253,14 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     const name = op.operation;
     count(name, 'requests');
     if (authorize) {
-      const answer = await authorize({ service: op.service, operation: name, headers: req.headers, body });
+      const answer = await authorize({
+        service: op.service,
+        operation: name,
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: req.headers,
+        body,
+      });
       if (answer) {
         count(name, 'denied');
         send(res, answer.status, answer.headers, answer.body);

@@ -63,6 +63,12 @@ export type {
 } from './fault-proxy.js';
 export type { InjectedResponse } from './fault-responses.js';
 export { createPolicyEnforcer } from './policy-enforcer.js';
+export { createCrossAccountStreamsModel } from './cross-account-streams.js';
+export type {
+  CrossAccountStreamsModel,
+  CrossAccountStreamsOptions,
+  StreamPolicyRecord,
+} from './cross-account-streams.js';
 export type { PolicyEnforcer, PolicyEnforcerOptions, PolicyEnforcerStats } from './policy-enforcer.js';
 export { identifyOperation } from './request-operation.js';
 export type { RequestOperation } from './request-operation.js';
