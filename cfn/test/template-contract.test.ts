@@ -196,7 +196,7 @@ describe('CdcAccount layouts', () => {
     expect(target.Conditions?.TrustCdcLambda).toEqual({
       'Fn::And': [
         { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'CdcLambdaRoleName' }, ''] }] },
-        { 'Fn::Not': [{ Condition: 'CdcInTarget' }] },
+        { Condition: 'CdcInSource' },
       ],
     });
   });
