@@ -10,7 +10,7 @@ import {
 // bootstrap builds its CloudFormation clients with core's builder through this module.
 export { sideClientConfig };
 
-/** An SQS client for a side (the CDC dead-letter queue lives in the source account). */
+/** An SQS client for a side (the CDC dead-letter queue is in the source account, or the target with `migrate --cdc-account target`). */
 export function createSqsClient(side: AwsSideConfig): SQSClient {
   return new SQSClient(sideClientConfig(side));
 }

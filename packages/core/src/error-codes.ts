@@ -59,6 +59,13 @@ export type ErrorCode =
   | 'ESM_DROPS_RECORDS'
   | 'ESM_GONE'
   | 'ESM_NOT_RECORDED'
+  // CDC in the target account (--cdc-account target): its access to the source stream.
+  | 'CDC_ACCOUNT_CHANGED'
+  | 'CDC_ACCOUNT_TARGET_UNSUPPORTED'
+  | 'POLICY_ACCESS_DENIED'
+  | 'FUNCTION_ROLE_UNKNOWN'
+  | 'STREAM_ACCESS_DENIED'
+  | 'POLICY_UNREADABLE'
   | 'EXPORT_DATA_GONE'
   | 'EXPORT_DATA_UNREADABLE'
   | 'EXPORT_GONE'

@@ -8,7 +8,7 @@ export { applyMigration } from './apply-migration.js';
 export type { ApplyMigrationDeps, MigrationResult } from './apply-migration.js';
 export type { MigrationInput, MigrationSide, MigrationTarget } from './migration-input.js';
 export { DEFAULT_MIGRATION_OPTIONS } from './migration-options.js';
-export type { CdcMode, LoadMode, MigrationOptions } from './migration-options.js';
+export type { CdcAccount, CdcMode, LoadMode, MigrationOptions } from './migration-options.js';
 export type { MigrationProgress } from './migration-progress.js';
 export type { MigrationClients } from './migration-clients.js';
 export type { Finding, PlanFacts } from './preflight/preflight-types.js';

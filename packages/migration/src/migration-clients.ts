@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -15,7 +16,8 @@ import {
 
 /**
  * Every SDK client a migration calls, as `send` only (the CDC engine's deps do the same), so tests
- * can pass fakes. The CDC function and its queue live in the source account, as in the seed.
+ * can pass fakes. The CDC function and its queue live in the source account (the seed's layout) or,
+ * with `cdcAccount: 'target'`, in the target account: {@link cdcSideClients} picks them.
  */
 export interface MigrationClients {
   sourceDdb: Pick<DynamoDBClient, 'send'>;
@@ -23,9 +25,26 @@ export interface MigrationClients {
   sourceSts: Pick<STSClient, 'send'>;
   sourceLambda: Pick<LambdaClient, 'send'>;
   sourceSqs: Pick<SQSClient, 'send'>;
+  /** Which key encrypts the source table (an AWS managed key cannot be read across accounts). */
+  sourceKms: Pick<KMSClient, 'send'>;
   targetDdb: Pick<DynamoDBClient, 'send'>;
   targetS3: Pick<S3Client, 'send'>;
   targetSts: Pick<STSClient, 'send'>;
+  targetLambda: Pick<LambdaClient, 'send'>;
+  targetSqs: Pick<SQSClient, 'send'>;
+}
+
+/** The account of the CDC function, its queue and mapping (the seed's layout: `source`). */
+export type CdcAccount = 'source' | 'target';
+
+/** The Lambda and SQS clients of the account that holds the CDC function, its queue and mapping. */
+export function cdcSideClients(
+  clients: Pick<MigrationClients, 'sourceLambda' | 'sourceSqs' | 'targetLambda' | 'targetSqs'>,
+  account: CdcAccount,
+): { lambda: Pick<LambdaClient, 'send'>; sqs: Pick<SQSClient, 'send'> } {
+  return account === 'target'
+    ? { lambda: clients.targetLambda, sqs: clients.targetSqs }
+    : { lambda: clients.sourceLambda, sqs: clients.sourceSqs };
 }
 
 /**
@@ -74,9 +93,12 @@ export function openClients(
     sourceSts: pick('sourceSts', () => createStsClient(source)),
     sourceLambda: pick('sourceLambda', () => new LambdaClient(sideClientConfig(source))),
     sourceSqs: pick('sourceSqs', () => new SQSClient(sideClientConfig(source))),
+    sourceKms: pick('sourceKms', () => new KMSClient(sideClientConfig(source))),
     targetDdb: pick('targetDdb', () => createDynamoDbClient(target)),
     targetS3: pick('targetS3', () => createS3Client(target)),
     targetSts: pick('targetSts', () => createStsClient(target)),
+    targetLambda: pick('targetLambda', () => new LambdaClient(sideClientConfig(target))),
+    targetSqs: pick('targetSqs', () => new SQSClient(sideClientConfig(target))),
   };
   return {
     clients,

@@ -1,5 +1,6 @@
 import type { CapacityOverrides } from '@ddb-migrate/core';
 import type { ExportFilesLoader } from './loader/export-files-loader.js';
+import type { CdcAccount } from './migration-clients.js';
 
 /** How the data gets into the target table: ImportTable, or BatchWriteItem into a created or existing table. */
 export type LoadMode = 'import' | 'write';
@@ -12,7 +13,7 @@ export type CdcMode = 'lambda' | 'local' | 'none';
  * `source` is the seed's layout (the function writes across accounts); `target` reads the source
  * stream across accounts through a resource policy on the stream and writes locally.
  */
-export type CdcAccount = 'source' | 'target';
+export type { CdcAccount };
 
 /**
  * When the load ends too late for the stream's 24 h: bridge the gap with incremental exports before

@@ -7,6 +7,7 @@ import {
   type MigrationTarget,
 } from './migration-input.js';
 import {
+  type CdcAccount,
   type CdcMode,
   DEFAULT_MIGRATION_OPTIONS,
   type LoadMode,
@@ -67,6 +68,8 @@ export interface MigrationPlan {
   bucket: string;
   loadMode: LoadMode;
   cdcMode: CdcMode;
+  /** lambda mode: the account of the CDC function, its queue and mapping. */
+  cdcAccount: CdcAccount;
   fetchOnChange: boolean;
   /**
    * Every step in the order migrate runs them, each with its status: what a previous run recorded
@@ -170,6 +173,7 @@ export async function planMigration(
       bucket: facts.bucket,
       loadMode: facts.loadMode,
       cdcMode: options.cdcMode,
+      cdcAccount: options.cdcAccount ?? 'source',
       fetchOnChange: facts.fetchOnChange,
       steps,
       findings,

@@ -1,7 +1,7 @@
 import { UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { AwsCallError, fromDynamoJson, type Logger } from '@ddb-migrate/core';
 import { retryAws } from '../aws-retry.js';
-import type { CutoverClients } from './cutover-input.js';
+import { type CutoverClients, cdcClients } from './cutover-input.js';
 import { openCutoverSession } from './cutover-session.js';
 import { cutoverSides } from './cutover-lanes.js';
 import type { CutoverPlan } from './cutover-plan.js';
@@ -63,7 +63,9 @@ export async function abortCutover(
       const uuid = state.cdc.esmUuid;
       try {
         await retryAws(host, 'UpdateEventSourceMapping', () =>
-          clients.sourceLambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true })),
+          cdcClients(clients, state).lambda.send(
+            new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }),
+          ),
         );
       } catch (error) {
         throw new AwsCallError('UpdateEventSourceMapping (enable)', error);

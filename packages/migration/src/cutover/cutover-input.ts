@@ -13,6 +13,7 @@ import {
   sideClientConfig,
 } from '@ddb-migrate/core';
 import type { MigrationSide, MigrationTarget } from '../migration-input.js';
+import { cdcAccountOf, type MigrationState } from '../state/migration-state.js';
 
 /** How a cutover runs; {@link DEFAULT_CUTOVER_OPTIONS} fills in what a caller leaves out. */
 export interface CutoverOptions {
@@ -88,6 +89,10 @@ export interface CutoverClients {
   targetDdb: Pick<DynamoDBClient, 'send'>;
   targetStreams: Pick<DynamoDBStreamsClient, 'send'>;
   targetSts: Pick<STSClient, 'send'>;
+  /** The CDC function, queue and mapping when the migration put them in the target account. */
+  targetLambda: Pick<LambdaClient, 'send'>;
+  targetSqs: Pick<SQSClient, 'send'>;
+  targetCloudWatch: Pick<CloudWatchClient, 'send'>;
   /** Absent without a probe side. */
   probeSourceDdb?: Pick<DynamoDBClient, 'send'>;
   probeTargetDdb?: Pick<DynamoDBClient, 'send'>;
@@ -122,6 +127,9 @@ export function openCutoverClients(
     targetDdb: pick('targetDdb', () => createDynamoDbClient(target)),
     targetStreams: pick('targetStreams', () => createStreamsClient(target)),
     targetSts: pick('targetSts', () => createStsClient(target)),
+    targetLambda: pick('targetLambda', () => new LambdaClient(sideClientConfig(target))),
+    targetSqs: pick('targetSqs', () => new SQSClient(sideClientConfig(target))),
+    targetCloudWatch: pick('targetCloudWatch', () => new CloudWatchClient(sideClientConfig(target))),
     ...(probe || injected.probeSourceDdb
       ? { probeSourceDdb: pick('probeSourceDdb', () => createDynamoDbClient(probe ?? source)) }
       : {}),
@@ -139,4 +147,21 @@ export function openCutoverClients(
       for (const c of built) c.destroy();
     },
   };
+}
+
+/**
+ * The Lambda, SQS and CloudWatch clients of the account holding the migration's CDC function, queue
+ * and mapping (`--cdc-account` as recorded in the state; local CDC's queue is the source's).
+ */
+export function cdcClients(
+  clients: CutoverClients,
+  state: Pick<MigrationState, 'cdc'>,
+): {
+  lambda: Pick<LambdaClient, 'send'>;
+  sqs: Pick<SQSClient, 'send'>;
+  cloudWatch: Pick<CloudWatchClient, 'send'>;
+} {
+  return cdcAccountOf(state) === 'target'
+    ? { lambda: clients.targetLambda, sqs: clients.targetSqs, cloudWatch: clients.targetCloudWatch }
+    : { lambda: clients.sourceLambda, sqs: clients.sourceSqs, cloudWatch: clients.sourceCloudWatch };
 }

@@ -12,7 +12,7 @@ import { AwsCallError, describeSdkError, type ErrorCode, type Logger, sdkErrorNa
 import { MigrationRefusedError, type Refusal } from '../errors.js';
 import type { MigrationKey, MigrationState } from '../state/migration-state.js';
 import { StateStore } from '../state/state-store.js';
-import type { CutoverClients, CutoverInput } from './cutover-input.js';
+import { type CutoverClients, type CutoverInput, cdcClients } from './cutover-input.js';
 import type { CutoverDirection, CutoverRecord } from './cutover-state.js';
 import { checkFenceKey } from './fence.js';
 import { principalPatterns } from './freeze-policy.js';
@@ -308,7 +308,7 @@ async function checkLagAndDlq(
   }
   if (cdc.mode === 'lambda' && cdc.esmUuid) {
     try {
-      const mapping = await clients.sourceLambda.send(
+      const mapping = await cdcClients(clients, state).lambda.send(
         new GetEventSourceMappingCommand({ UUID: cdc.esmUuid }),
       );
       facts.functionArn = mapping.FunctionArn;
@@ -331,12 +331,16 @@ async function checkLagAndDlq(
         );
       }
       if (facts.functionArn) {
-        const fn = await clients.sourceLambda.send(
+        const fn = await cdcClients(clients, state).lambda.send(
           new GetFunctionConfigurationCommand({ FunctionName: facts.functionArn }),
         );
         const url = fn.Environment?.Variables?.SQS_QUEUE_URL_FOR_FAILED_EVENTS;
         if (url) facts.dlqUrl = url;
-        const lag = await iteratorAgeSeconds(clients, fn.FunctionName ?? facts.functionArn, now);
+        const lag = await iteratorAgeSeconds(
+          cdcClients(clients, state).cloudWatch,
+          fn.FunctionName ?? facts.functionArn,
+          now,
+        );
         facts.lag = lag === undefined ? { idle: true, from: 'mapping' } : { seconds: lag, from: 'mapping' };
         if (lag !== undefined && lag > input.options.maxLagSeconds) {
           problems.push(
@@ -362,7 +366,9 @@ async function checkLagAndDlq(
   }
   if (facts.dlqUrl) {
     try {
-      const out = await clients.sourceSqs.send(
+      // Lambda mode's queue is in the function's account; local CDC's (--dlq-url) in the source's.
+      const sqs = cdc.mode === 'lambda' ? cdcClients(clients, state).sqs : clients.sourceSqs;
+      const out = await sqs.send(
         new GetQueueAttributesCommand({
           QueueUrl: facts.dlqUrl,
           AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
@@ -639,7 +645,7 @@ function planWarnings(input: CutoverInput, facts: CutoverFacts): string[] {
  * Undefined without datapoints: no batch was processed, so nothing was waiting.
  */
 async function iteratorAgeSeconds(
-  clients: CutoverClients,
+  cloudWatch: CutoverClients['sourceCloudWatch'],
   functionName: string,
   now: number,
 ): Promise<number | undefined> {
@@ -647,7 +653,7 @@ async function iteratorAgeSeconds(
     ? (functionName.split(':function:')[1]?.split(':')[0] ?? functionName)
     : functionName;
   try {
-    const out = await clients.sourceCloudWatch.send(
+    const out = await cloudWatch.send(
       new GetMetricStatisticsCommand({
         Namespace: 'AWS/Lambda',
         MetricName: 'IteratorAge',

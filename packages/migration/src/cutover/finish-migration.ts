@@ -2,7 +2,8 @@ import { UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { AwsCallError, fromDynamoJson, type Logger, sdkErrorName } from '@ddb-migrate/core';
 import { retryAws } from '../aws-retry.js';
-import type { CutoverClients } from './cutover-input.js';
+import { revokeStatement } from '../steps/cdc-access-policy.js';
+import { type CutoverClients, cdcClients } from './cutover-input.js';
 import { openCutoverSession } from './cutover-session.js';
 import { cutoverSides } from './cutover-lanes.js';
 import type { CutoverPlan } from './cutover-plan.js';
@@ -18,8 +19,9 @@ export interface FinishResult {
 }
 
 /**
- * Cleans up after a migration: deletes its event source mapping, removes the fence markers, lifts
- * every freeze (each table's own policy back, verbatim) and, with `disableStreams`, disables the
+ * Cleans up after a migration: deletes its event source mapping (in the account that holds it),
+ * removes the fence markers, lifts every freeze (each table's own policy back, verbatim), takes
+ * ddb-migrate's CDC statements out of the source's stream and table policies and, with `disableStreams`, disables the
  * streams this migration enabled. Recorded in the state; safe to run again.
  */
 export async function finishMigration(
@@ -42,7 +44,7 @@ export async function finishMigration(
         await retryAws(
           host,
           'DeleteEventSourceMapping',
-          () => clients.sourceLambda.send(new DeleteEventSourceMappingCommand({ UUID: uuid })),
+          () => cdcClients(clients, state).lambda.send(new DeleteEventSourceMappingCommand({ UUID: uuid })),
           {
             retryOn: ['ResourceInUseException'],
           },
@@ -75,6 +77,11 @@ export async function finishMigration(
             `freeze on the ${sides.from.label} table ${sides.from.tableName} (its own policy restored)`,
           );
       }
+    }
+    // After the freezes are lifted (a frozen table's original policy holds these statements too).
+    for (const grant of state.cdc?.accessGrants ?? []) {
+      await revokeStatement(host, clients.sourceDdb, grant.resourceArn, grant.sid);
+      removed.push(`statement ${grant.sid} in the resource policy of ${grant.resourceArn}`);
     }
     const streams: { enabledByUs: boolean; label: string; send: () => Promise<unknown> }[] = [
       {

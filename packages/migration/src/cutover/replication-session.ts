@@ -6,7 +6,7 @@ import {
 import { AwsCallError, type Logger, MigrationError } from '@ddb-migrate/core';
 import { retryAws } from '../aws-retry.js';
 import type { MigrationState } from '../state/migration-state.js';
-import type { CutoverClients } from './cutover-input.js';
+import { type CutoverClients, cdcClients } from './cutover-input.js';
 import { cutoverSides, forwardLane, reverseLane } from './cutover-lanes.js';
 import type { CutoverPlan } from './cutover-plan.js';
 import type { CutoverRecord } from './cutover-state.js';
@@ -101,7 +101,10 @@ async function disableMapping(
     await retryAws(
       host,
       'UpdateEventSourceMapping',
-      () => clients.sourceLambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: false })),
+      () =>
+        cdcClients(clients, state).lambda.send(
+          new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: false }),
+        ),
       { retryOn: ['ResourceInUseException', 'ResourceConflictException'] },
     );
   } catch (error) {
@@ -111,7 +114,7 @@ async function disableMapping(
   let functionArn: string | undefined;
   for (;;) {
     const mapping = await retryAws(host, 'GetEventSourceMapping', () =>
-      clients.sourceLambda.send(new GetEventSourceMappingCommand({ UUID: uuid })),
+      cdcClients(clients, state).lambda.send(new GetEventSourceMappingCommand({ UUID: uuid })),
     );
     functionArn = mapping.FunctionArn;
     if (mapping.State === 'Disabled') break;
@@ -130,7 +133,9 @@ async function disableMapping(
   // function's timeout (the handler's own requests are bounded well inside it).
   if (functionArn && !record.cdcStopped.inFlightDoneAt) {
     const fn = await retryAws(host, 'GetFunctionConfiguration', () =>
-      clients.sourceLambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn })),
+      cdcClients(clients, state).lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: functionArn }),
+      ),
     );
     const waitMs = Math.max(0, (fn.Timeout ?? 3) * 1000 - (Date.now() - Date.parse(record.cdcStopped.at)));
     if (waitMs > 0) {

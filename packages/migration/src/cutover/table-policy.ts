@@ -106,7 +106,7 @@ export async function deleteTablePolicy(
 function policyChanged(resourceArn: string, cause: unknown): MigrationError {
   return new MigrationError(
     'POLICY_CHANGED',
-    `The resource policy of ${resourceArn} changed while cutover was updating it`,
+    `The resource policy of ${resourceArn} changed while ddb-migrate was updating it`,
     { hint: 'Someone else edited the policy: check it, then run the same command again', cause },
   );
 }

@@ -24,14 +24,21 @@ import {
   warning,
 } from './preflight-types.js';
 import { catchUpApplies } from '../catch-up/catch-up-step.js';
+import { cdcSideClients } from '../migration-clients.js';
+import { cdcAccountOf } from '../state/migration-state.js';
 import { streamWindowProblem } from '../steps/stream-window.js';
 
-/** Lambda mode: the CDC function exists (source account) and has a dead-letter queue to report to. */
+/** Lambda mode: the CDC function exists (in the account `--cdc-account` names) and has a dead-letter queue. */
 export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts }) => {
+  const account = options.cdcAccount ?? 'source';
+  const side = cdcSideClients(clients, account);
+  const template = account === 'target' ? 'cfn/target.yaml with CdcAccount=target' : 'cfn/source.yaml';
   if (options.cdcMode !== 'lambda') {
     if (options.cdcMode === 'local') {
       return [
-        ...(await localModeReaders(clients, facts.streamArn)),
+        ...(await localModeReaders(clients.sourceLambda, facts.streamArn, 'source')),
+        // A mapping in the target account (--cdc-account target) reads the same stream.
+        ...(await localModeReaders(clients.targetLambda, facts.streamArn, 'target')),
         ...(options.dlqUrl ? await localModeQueue(clients, options.dlqUrl) : []),
       ];
     }
@@ -41,10 +48,11 @@ export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts
   }
   let env: Record<string, string>;
   try {
-    const fn = await clients.sourceLambda.send(
+    const fn = await side.lambda.send(
       new GetFunctionConfigurationCommand({ FunctionName: options.cdcLambdaFunctionName }),
     );
     facts.functionArn = fn.FunctionArn;
+    if (fn.Role) facts.functionRoleArn = fn.Role;
     env = fn.Environment?.Variables ?? {};
     facts.functionEnv = env;
   } catch (err) {
@@ -54,16 +62,16 @@ export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts
         return [
           error(
             'FUNCTION_GONE',
-            `CDC Lambda function ${options.cdcLambdaFunctionName}, which this migration (run ${facts.state?.runId}) configured${cdc.esmUuid ? ` and mapped to the source stream (${cdc.esmUuid})` : ''}, no longer exists in the source account: the target is not kept in sync`,
-            `Deploy it again (cfn/source.yaml) and run migrate again: it configures the function and maps the stream from TRIM_HORIZON (the stream's last 24 h); for older changes run \`ddb-migrate verify --repair\` once writes to the source stopped`,
+            `CDC Lambda function ${options.cdcLambdaFunctionName}, which this migration (run ${facts.state?.runId}) configured${cdc.esmUuid ? ` and mapped to the source stream (${cdc.esmUuid})` : ''}, no longer exists in the ${account} account: the target is not kept in sync`,
+            `Deploy it again (${template}) and run migrate again: it configures the function and maps the stream from TRIM_HORIZON (the stream's last 24 h); for older changes run \`ddb-migrate verify --repair\` once writes to the source stopped`,
           ),
         ];
       }
       return [
         error(
           'FUNCTION_NOT_FOUND',
-          `CDC Lambda function ${options.cdcLambdaFunctionName} does not exist in the source account`,
-          'Deploy it (cfn/source.yaml) or pass --cdc-lambda-function-name, or use --cdc-mode local',
+          `CDC Lambda function ${options.cdcLambdaFunctionName} does not exist in the ${account} account`,
+          `Deploy it (${template}) or pass --cdc-lambda-function-name, or use --cdc-mode local`,
         ),
       ];
     }
@@ -86,7 +94,7 @@ export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts
     ];
   }
   try {
-    const out = await clients.sourceSqs.send(
+    const out = await side.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
     );
     facts.dlqUrl = dlqUrl;
@@ -95,14 +103,14 @@ export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts
     return [
       error(
         'DLQ_NOT_FOUND',
-        `Dead-letter queue ${dlqUrl} is not reachable (${describeSdkError(err)})`,
-        'Create the queue (cfn/source.yaml) or fix --dlq-url',
+        `Dead-letter queue ${dlqUrl} is not reachable in the ${account} account (${describeSdkError(err)})`,
+        `Create the queue (${template}) or fix --dlq-url`,
       ),
     ];
   }
-  const refusal = await mappingRefusal(clients, options.cdcLambdaFunctionName, facts);
+  const refusal = await mappingRefusal(side.lambda, options.cdcLambdaFunctionName, facts);
   if (refusal) return [refusal];
-  return recordedMapping(clients, facts);
+  return recordedMapping(side.lambda, facts);
 };
 
 /**
@@ -111,14 +119,14 @@ export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts
  * records; anything else is refused here, before anything changes.
  */
 async function mappingRefusal(
-  clients: PreflightContext['clients'],
+  lambda: PreflightContext['clients']['sourceLambda'],
   functionName: string,
   facts: PreflightContext['facts'],
 ): Promise<Finding | undefined> {
   if (!facts.streamArn) return undefined;
   let mappings: EventSourceMappingConfiguration[];
   try {
-    mappings = await listStreamMappings(clients.sourceLambda, facts.streamArn, functionName);
+    mappings = await listStreamMappings(lambda, facts.streamArn, functionName);
   } catch {
     // Not allowed to list: the CDC step lists again before it creates or reuses a mapping.
     return undefined;
@@ -144,13 +152,13 @@ async function mappingRefusal(
  * TRIM_HORIZON, and the plan says what that replays and what it cannot.
  */
 async function recordedMapping(
-  clients: PreflightContext['clients'],
+  lambda: PreflightContext['clients']['sourceLambda'],
   facts: PreflightContext['facts'],
 ): Promise<Finding[]> {
   const uuid = facts.state?.cdc?.mode === 'lambda' ? facts.state.cdc.esmUuid : undefined;
   if (!uuid) return [];
   try {
-    const m = await clients.sourceLambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
+    const m = await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
     if (m.State !== 'Deleting') return [];
   } catch (err) {
     // Not allowed to read it: the CDC step reads it again before it relies on it.
@@ -189,18 +197,19 @@ async function localModeQueue(clients: PreflightContext['clients'], dlqUrl: stri
  * shard, DynamoDB service quotas) and, if it is the CDC function's, a second writer to the target.
  */
 async function localModeReaders(
-  clients: PreflightContext['clients'],
+  lambda: PreflightContext['clients']['sourceLambda'],
   streamArn: string | undefined,
+  account: 'source' | 'target',
 ): Promise<Finding[]> {
   if (!streamArn) return [];
   let mappings: EventSourceMappingConfiguration[];
   try {
-    mappings = await listStreamMappings(clients.sourceLambda, streamArn);
+    mappings = await listStreamMappings(lambda, streamArn);
   } catch (err) {
     return [
       warning(
         'STREAM_READERS_UNKNOWN',
-        `Cannot list the event source mappings on the source stream (${describeSdkError(err)})`,
+        `Cannot list the ${account} account's event source mappings on the source stream (${describeSdkError(err)})`,
         'Grant lambda:ListEventSourceMappings, or make sure no mapping reads the stream while local CDC runs',
       ),
     ];

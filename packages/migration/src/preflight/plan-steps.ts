@@ -83,6 +83,8 @@ export type PlanStep =
       mode: CdcMode;
       /** lambda mode: the function, the batch size of its mapping, the mapping on record. */
       functionName?: string;
+      /** lambda mode: the account of the function, its queue and mapping. */
+      account?: 'source' | 'target';
       batchSize?: number;
       eventSourceMappingUuid?: string;
       /** local mode: records applied by earlier runs. */
@@ -164,7 +166,11 @@ export function planSteps(options: Readonly<EngineOptions>, facts: PlanFacts, no
     status: cdcStatus,
     mode,
     ...(mode === 'lambda'
-      ? { functionName: options.cdcLambdaFunctionName, batchSize: options.lambdaEventSourceBatchSize }
+      ? {
+          functionName: options.cdcLambdaFunctionName,
+          account: options.cdcAccount ?? 'source',
+          batchSize: options.lambdaEventSourceBatchSize,
+        }
       : {}),
     ...(mode === 'lambda' && cdc?.esmUuid && !facts.recordedMappingGone
       ? { eventSourceMappingUuid: cdc.esmUuid }

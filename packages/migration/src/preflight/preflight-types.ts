@@ -46,6 +46,8 @@ export interface PreflightFacts {
   bucket?: string;
   functionArn?: string;
   functionEnv?: Record<string, string>;
+  /** Lambda mode: the CDC function's execution role (the principal of the stream policy in the target layout). */
+  functionRoleArn?: string;
   dlqUrl?: string;
   dlqArn?: string;
   /** Lambda mode: the event source mapping the state records no longer exists (apply makes a new one). */

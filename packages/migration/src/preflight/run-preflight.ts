@@ -2,6 +2,7 @@ import { InternalError } from '@ddb-migrate/core';
 import { MigrationRefusedError } from '../errors.js';
 import type { MigrationKey } from '../state/migration-state.js';
 import type { StateStore } from '../state/state-store.js';
+import { checkCdcAccount } from './cdc-account-checks.js';
 import { checkCdcFunction, checkEstimate } from './cdc-checks.js';
 import type { Estimate } from './estimate.js';
 import { checkSourceIdentity, checkTargetRole } from './identity-checks.js';
@@ -40,6 +41,7 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   checkBucket,
   checkImportQuota,
   checkCdcFunction,
+  checkCdcAccount,
   checkEstimate,
 ];
 

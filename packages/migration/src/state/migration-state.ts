@@ -1,5 +1,6 @@
 import type { CutoverRecord, FinishRecord, VerifyRecord } from '../cutover/cutover-state.js';
 import type { CdcMode, LoadMode } from '../migration-options.js';
+import type { CdcAccount } from '../migration-clients.js';
 
 /** What identifies one migration: the same key always finds the same state file. */
 export interface MigrationKey {
@@ -102,9 +103,27 @@ export interface SettingsStep {
   notCarried: { setting: string; reason: string }[];
 }
 
+/** A statement ddb-migrate merged into a resource policy of the source (stream or table). */
+export interface CdcAccessGrant {
+  /** The stream or table ARN the policy is attached to. */
+  resourceArn: string;
+  sid: string;
+  /** The RevisionId after the put. */
+  revisionId: string;
+  /** ISO time of the put. */
+  putAt: string;
+}
+
 export interface CdcStep {
   status: StepStatus;
   mode: CdcMode;
+  /** Lambda mode: the account of the function, its queue and mapping (absent: `source`). */
+  account?: CdcAccount;
+  /** Lambda mode: the function's ARN and execution role, as last configured. */
+  functionArn?: string;
+  functionRoleArn?: string;
+  /** `account: 'target'`: the statements put on the source stream's (and table's) resource policy. */
+  accessGrants?: CdcAccessGrant[];
   /** ISO time CDC (re)started applying from. */
   startedAt?: string;
   cutoff?: string;
@@ -214,4 +233,9 @@ export function lastFinishedStep(state: MigrationState): string {
     if (step?.status === 'done') return name;
   }
   return 'none';
+}
+
+/** The account that holds this migration's CDC function, queue and mapping (`source` unless recorded). */
+export function cdcAccountOf(state: Pick<MigrationState, 'cdc'> | undefined): CdcAccount {
+  return state?.cdc?.account ?? 'source';
 }

@@ -12,8 +12,9 @@ import {
 } from '@aws-sdk/client-lambda';
 import { AwsCallError, InternalError, MigrationError, sdkErrorName } from '@ddb-migrate/core';
 import { retryAws } from '../aws-retry.js';
+import { type CdcAccount, cdcSideClients } from '../migration-clients.js';
 import { targetRoleArn } from '../migration-input.js';
-import { cdcExportTime } from '../state/migration-state.js';
+import { cdcAccountOf, cdcExportTime } from '../state/migration-state.js';
 import {
   droppingMapping,
   isOwnUnsavedMapping,
@@ -21,14 +22,27 @@ import {
   unrecordedMapping,
 } from '../mapping-policy.js';
 import type { StepContext } from '../step-context.js';
+import { cdcStreamStatement, cdcTableStatement, grantStatement } from './cdc-access-policy.js';
 import { assertRecordedStream } from './recorded-stream.js';
+
+/** The account this run puts the CDC function's mapping in (the option; `source` by default). */
+function cdcAccount(ctx: StepContext): CdcAccount {
+  return ctx.options.cdcAccount ?? 'source';
+}
+
+/** The Lambda client of the account holding the CDC function. */
+function cdcLambda(ctx: StepContext) {
+  return cdcSideClients(ctx.clients, cdcAccount(ctx)).lambda;
+}
 
 /** The function's environment for this migration (the seed's names, merged over what is there). */
 export function cdcFunctionEnvironment(ctx: StepContext): Record<string, string> {
   // T, or T2 after an incremental-export catch-up: the function replays from it minus the margin.
   const exportTime = cdcExportTime(ctx.state);
   if (!exportTime) throw new InternalError('CDC before the export finished');
-  const roleArn = targetRoleArn(ctx.targetAccess);
+  // In the target account the function writes its own account's table: no role to assume (a
+  // TARGET_ROLE_ARN left from the source layout is cleared).
+  const roleArn = cdcAccount(ctx) === 'target' ? '' : targetRoleArn(ctx.targetAccess);
   return {
     TARGET_DYNAMODB_TABLE_NAME: ctx.options.targetTableName,
     TARGET_REGION: ctx.options.targetRegion,
@@ -36,7 +50,7 @@ export function cdcFunctionEnvironment(ctx: StepContext): Record<string, string>
     EXPORT_TIME: exportTime,
     EXPORT_TIME_MARGIN_SECONDS: String(ctx.options.exportTimeMarginSeconds),
     ...(ctx.facts.dlqUrl ? { SQS_QUEUE_URL_FOR_FAILED_EVENTS: ctx.facts.dlqUrl } : {}),
-    ...(roleArn ? { TARGET_ROLE_ARN: roleArn } : {}),
+    ...(roleArn ? { TARGET_ROLE_ARN: roleArn } : cdcAccount(ctx) === 'target' ? { TARGET_ROLE_ARN: '' } : {}),
     ...(ctx.facts.fetchOnChange && ctx.facts.source.table.TableArn
       ? { SOURCE_TABLE_ARN: ctx.facts.source.table.TableArn }
       : {}),
@@ -82,10 +96,20 @@ export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
   const streamArn = ctx.state.stream?.streamArn;
   if (!streamArn) throw new InternalError('CDC before the stream was recorded');
   await assertRecordedStream(ctx, 'before CDC starts');
-  const lambda = ctx.clients.sourceLambda;
+  const lambda = cdcLambda(ctx);
   const fn = ctx.options.cdcLambdaFunctionName;
+  const account = cdcAccount(ctx);
+  if (ctx.state.cdc && cdcAccountOf(ctx.state) !== account) {
+    // Preflight refuses this first (CDC_ACCOUNT_CHANGED); a mapping in the other account may still read.
+    throw new MigrationError(
+      'CDC_ACCOUNT_CHANGED',
+      `This migration's CDC runs in the ${cdcAccountOf(ctx.state)} account; --cdc-account ${account} would start a second one`,
+      { hint: `Run migrate with --cdc-account ${cdcAccountOf(ctx.state)}` },
+    );
+  }
   ctx.state.cdc ??= { status: 'started', mode: 'lambda', startedAt: new Date().toISOString() };
   const step = ctx.state.cdc;
+  if (account === 'target') step.account = 'target';
   step.cutoff = cdcExportTime(ctx.state);
   await ctx.save();
   if (!step.functionConfigured) {
@@ -106,7 +130,9 @@ export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
         { retryOn: ['ResourceConflictException'], attempts: 20 },
       );
       // The mapping must not deliver records before the function runs with EXPORT_TIME.
-      await waitForFunctionUpdate(ctx, 'after the update');
+      const updated = await waitForFunctionUpdate(ctx, 'after the update');
+      if (updated.FunctionArn) step.functionArn = updated.FunctionArn;
+      if (updated.Role) step.functionRoleArn = updated.Role;
     } catch (err) {
       if (err instanceof MigrationError) throw err;
       throw new AwsCallError('UpdateFunctionConfiguration', err);
@@ -114,6 +140,8 @@ export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
     step.functionConfigured = true;
     await ctx.save();
   }
+  // Every run: a policy edited or deleted since is put back before the mapping reads the stream.
+  if (account === 'target') await grantCdcAccess(ctx, streamArn);
   let existing: EventSourceMappingConfiguration | undefined;
   if (step.esmUuid) {
     try {
@@ -138,25 +166,27 @@ export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
     step.esmRequestedAt = new Date().toISOString();
     await ctx.save();
     try {
-      await retryAws(
-        ctx,
-        'CreateEventSourceMapping',
-        async () => {
-          try {
-            const out = await lambda.send(
-              new CreateEventSourceMappingCommand(eventSourceMappingRequest(ctx, streamArn)),
-            );
-            step.esmUuid = out.UUID;
-          } catch (err) {
-            // ResourceConflictException: a mapping of this function on this stream appeared
-            // meanwhile (reuse it), or the function is still updating (retried).
-            if (sdkErrorName(err) !== 'ResourceConflictException') throw err;
-            const found = await findLiveMapping(ctx, streamArn);
-            if (!found?.UUID) throw err;
-            raced = adoptable(ctx, found);
-          }
-        },
-        { retryOn: ['ResourceConflictException'], attempts: 20 },
+      await retryStreamAccess(ctx, () =>
+        retryAws(
+          ctx,
+          'CreateEventSourceMapping',
+          async () => {
+            try {
+              const out = await lambda.send(
+                new CreateEventSourceMappingCommand(eventSourceMappingRequest(ctx, streamArn)),
+              );
+              step.esmUuid = out.UUID;
+            } catch (err) {
+              // ResourceConflictException: a mapping of this function on this stream appeared
+              // meanwhile (reuse it), or the function is still updating (retried).
+              if (sdkErrorName(err) !== 'ResourceConflictException') throw err;
+              const found = await findLiveMapping(ctx, streamArn);
+              if (!found?.UUID) throw err;
+              raced = adoptable(ctx, found);
+            }
+          },
+          { retryOn: ['ResourceConflictException'], attempts: 20 },
+        ),
       );
     } catch (err) {
       if (err instanceof MigrationError) throw err;
@@ -252,7 +282,7 @@ async function reconcileMapping(
     await retryAws(
       ctx,
       'UpdateEventSourceMapping',
-      () => ctx.clients.sourceLambda.send(new UpdateEventSourceMappingCommand(update)),
+      () => cdcLambda(ctx).send(new UpdateEventSourceMappingCommand(update)),
       { retryOn: ['ResourceInUseException', 'ResourceConflictException'], attempts: 20 },
     );
   } catch (err) {
@@ -273,7 +303,7 @@ async function waitForFunctionUpdate(ctx: StepContext, when: string): Promise<Fu
   const deadline = Date.now() + FUNCTION_UPDATE_TIMEOUT_MS;
   for (let i = 0; ; i++) {
     const c = await retryAws(ctx, 'GetFunctionConfiguration', () =>
-      ctx.clients.sourceLambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn })),
+      cdcLambda(ctx).send(new GetFunctionConfigurationCommand({ FunctionName: fn })),
     );
     if (c.LastUpdateStatus === 'Failed' && when === 'after the update') {
       throw new MigrationError(
@@ -310,7 +340,7 @@ async function findLiveMapping(
   streamArn: string,
 ): Promise<EventSourceMappingConfiguration | undefined> {
   const listed = await retryAws(ctx, 'ListEventSourceMappings', () =>
-    ctx.clients.sourceLambda.send(
+    cdcLambda(ctx).send(
       new ListEventSourceMappingsCommand({
         EventSourceArn: streamArn,
         FunctionName: ctx.options.cdcLambdaFunctionName,
@@ -336,8 +366,81 @@ async function waitForMappingSettled(
     }
     await ctx.sleep(FUNCTION_POLL_MS);
     current = await retryAws(ctx, 'GetEventSourceMapping', () =>
-      ctx.clients.sourceLambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID })),
+      cdcLambda(ctx).send(new GetEventSourceMappingCommand({ UUID: mapping.UUID })),
     );
   }
   return current;
+}
+
+/**
+ * `--cdc-account target`: the function's execution role may read the source stream (and, for
+ * fetch-on-change, the source table) through their resource policies. The statements are merged
+ * into whatever policy is there and recorded; a policy attaches to one stream ARN, so a new stream
+ * (a new migration) gets its own.
+ */
+async function grantCdcAccess(ctx: StepContext, streamArn: string): Promise<void> {
+  const step = ctx.state.cdc;
+  if (!step) throw new InternalError('CDC access before the CDC step started');
+  let roleArn = step.functionRoleArn;
+  if (!roleArn) {
+    const c = await waitForFunctionUpdate(ctx, 'before the stream policy');
+    roleArn = c.Role;
+    if (c.FunctionArn) step.functionArn = c.FunctionArn;
+  }
+  if (!roleArn) {
+    throw new MigrationError(
+      'FUNCTION_ROLE_UNKNOWN',
+      `${ctx.options.cdcLambdaFunctionName} reports no execution role`,
+      {
+        hint: 'Check the function with `aws lambda get-function-configuration` in the target account',
+      },
+    );
+  }
+  step.functionRoleArn = roleArn;
+  const grants = [
+    await grantStatement(ctx, ctx.clients.sourceDdb, streamArn, cdcStreamStatement(roleArn, streamArn)),
+  ];
+  const tableArn = ctx.facts.source.table.TableArn;
+  if (ctx.facts.fetchOnChange && tableArn) {
+    grants.push(
+      await grantStatement(ctx, ctx.clients.sourceDdb, tableArn, cdcTableStatement(roleArn, tableArn)),
+    );
+  }
+  step.accessGrants = grants;
+  await ctx.save();
+}
+
+/** How long a new stream policy may take to reach Lambda's check (policies are eventually consistent). */
+const STREAM_ACCESS_ATTEMPTS = 12;
+const STREAM_ACCESS_WAIT_MS = 5000;
+
+/**
+ * Lambda checks at CreateEventSourceMapping that the execution role can read the stream
+ * (InvalidParameterValueException "Cannot access stream ..."); right after the stream policy was put
+ * that can fail until the policy propagates, so the create is retried for about a minute.
+ */
+async function retryStreamAccess<T>(ctx: StepContext, call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const denied =
+        cdcAccount(ctx) === 'target' &&
+        sdkErrorName(err) === 'InvalidParameterValueException' &&
+        /cannot access stream/i.test((err as Error).message ?? '');
+      if (!denied) throw err;
+      if (attempt >= STREAM_ACCESS_ATTEMPTS) {
+        throw new MigrationError(
+          'STREAM_ACCESS_DENIED',
+          `Lambda cannot read the source stream with ${ctx.options.cdcLambdaFunctionName}'s role although ddb-migrate put the stream policy (${(err as Error).message})`,
+          {
+            hint: "Allow dynamodb:DescribeStream, GetRecords and GetShardIterator on the source stream in the role's own policy (cfn/target.yaml with CdcAccount=target does), then run migrate again",
+            cause: err,
+          },
+        );
+      }
+      ctx.logger.info('waiting for the stream policy to reach Lambda', { attempt });
+      await ctx.sleep(STREAM_ACCESS_WAIT_MS);
+    }
+  }
 }

@@ -32,7 +32,10 @@ export function renderPlan(plan: PlanDocument): string {
     ['  table', describeTargetTable(plan.target.exists, load, runId)],
     ['Bucket', plan.bucket],
     ['Load mode', plan.loadMode],
-    ['CDC mode', `${plan.cdcMode}${plan.fetchOnChange ? ' (fetch-on-change)' : ''}`],
+    [
+      'CDC mode',
+      `${plan.cdcMode}${plan.cdcMode === 'lambda' ? ` (function in the ${plan.cdcAccount ?? 'source'} account)` : ''}${plan.fetchOnChange ? ' (fetch-on-change)' : ''}`,
+    ],
   ];
   if (plan.estimate) {
     const e = plan.estimate;
@@ -161,10 +164,17 @@ export function describeStep(step: PlanStep, plan: Pick<PlanDocument, 'cdcMode'>
         return step.status === 'resume'
           ? `Run CDC in this process again from its checkpoint until the stream is drained (${(step.recordsApplied ?? 0).toLocaleString('en-US')} records applied so far)`
           : 'Run CDC in this process until the stream is drained (--cdc-mode local)';
-      if (step.status === 'done')
-        return `Event source mapping ${step.eventSourceMappingUuid ?? '?'} maps the source stream to ${step.functionName ?? '?'} (checked again)`;
-      if (step.status === 'resume')
-        return `Finish configuring ${step.functionName ?? '?'} and map the source stream to it (TRIM_HORIZON, batch ${step.batchSize ?? '?'})`;
-      return `Configure ${step.functionName ?? '?'} (EXPORT_TIME, TARGET_*) and map the source stream to it (TRIM_HORIZON, batch ${step.batchSize ?? '?'})`;
+      {
+        const fn = `${step.functionName ?? '?'}${step.account === 'target' ? ' (target account)' : ''}`;
+        const policy =
+          step.account === 'target'
+            ? ", let its role read the source stream (the stream's resource policy),"
+            : '';
+        if (step.status === 'done')
+          return `Event source mapping ${step.eventSourceMappingUuid ?? '?'} maps the source stream to ${fn} (checked again)`;
+        if (step.status === 'resume')
+          return `Finish configuring ${fn}${policy} and map the source stream to it (TRIM_HORIZON, batch ${step.batchSize ?? '?'})`;
+        return `Configure ${fn} (EXPORT_TIME, TARGET_*)${policy} and map the source stream to it (TRIM_HORIZON, batch ${step.batchSize ?? '?'})`;
+      }
   }
 }

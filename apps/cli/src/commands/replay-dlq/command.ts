@@ -23,6 +23,11 @@ export function replayDlqCommand(ctx: CliContext): CommandModule<object, ReplayD
             true,
           ),
         )
+        .option('cdc-account', {
+          type: 'string',
+          describe:
+            'The account of the queue: source or target (migrate --cdc-account target); default: target when the queue URL names the target account, else source',
+        })
         .option('max-messages', numberOption('Stop after this many messages (default: drain the queue)'))
         .option(
           'stable-attempts',

@@ -31,6 +31,27 @@ export interface ReplayDlqCliOptions extends GlobalOptions, SourceTargetOptions 
   stableAttempts: unknown;
   visibilityTimeout: unknown;
   streamReadSeconds: unknown;
+  /** The account of the queue: `source` (the seed's layout) or `target` (`migrate --cdc-account target`). */
+  cdcAccount?: unknown;
+}
+
+/**
+ * The queue's account: `--cdc-account` if given, else `target` when the queue URL names the target
+ * account (the layout of `migrate --cdc-account target`), else `source`.
+ */
+export function queueAccount(
+  options: Pick<ReplayDlqCliOptions, 'cdcAccount' | 'targetAccountId'>,
+  queueUrl: string,
+): 'source' | 'target' {
+  const given = options.cdcAccount;
+  if (given !== undefined) {
+    if (given === 'source' || given === 'target') return given;
+    throw new ConfigError(`--cdc-account must be one of source, target (got ${String(given)})`, {
+      hint: 'Pass --cdc-account target when the queue is in the target account',
+    });
+  }
+  const account = /\/(\d{12})\/[^/]+$/.exec(queueUrl)?.[1];
+  return account !== undefined && account === options.targetAccountId ? 'target' : 'source';
 }
 
 /** Where a message's changes are in the stream (ESM batches). */
@@ -101,8 +122,9 @@ export async function runReplayDlq(
     120;
   const streamReadSeconds =
     readNumber(options.streamReadSeconds, '--stream-read-seconds', { min: 0, aboveMin: true }) ?? 60;
+  const account = queueAccount(options, queueUrl);
   const sides = resolveSides(options, ctx.env);
-  const sqs = createSqsClient(sides.source);
+  const sqs = createSqsClient(account === 'target' ? sides.target : sides.source);
   const streams = createStreamsClient(sides.source);
   const source = { client: createDynamoDbClient(sides.source), tableName: options.sourceTableName };
   const target = {
