@@ -12,7 +12,7 @@ export type {
   MergeResult,
   VerifyWorkerHandler,
 } from './create-worker.js';
-export { DEFAULT_LOAD_RESERVE_MS, runLoadBatch } from './run-load.js';
+export { DEFAULT_LOAD_RESERVE_MS, readMarkers as readLoadMarkers, runLoadBatch } from './run-load.js';
 export type { LoadBatchSummary, LoadFileMarker, LoadWorkerDeps } from './run-load.js';
 export { mergeLoadWork, parseItemList } from './merge-load.js';
 export type { LoadSummary } from './merge-load.js';

@@ -142,8 +142,8 @@ export async function runLoadBatch(
   };
 }
 
-/** The done-markers of `files` that exist, by file key. */
-async function readMarkers(
+/** The done-markers of `files` that exist, by file key (a host reads them to record files done). */
+export async function readMarkers(
   store: WorkStore,
   files: readonly LoadFile[],
 ): Promise<Map<string, LoadFileMarker>> {

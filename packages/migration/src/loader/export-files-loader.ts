@@ -1,9 +1,4 @@
-import type {
-  ExportDataFile,
-  KeyNames,
-  LoadExportFilesResult,
-  Logger,
-} from '@ddb-migrate/core';
+import type { ExportDataFile, KeyNames, LoadExportFilesResult, Logger } from '@ddb-migrate/core';
 
 /** What a write-mode load engine is asked to load (the files not yet recorded as loaded). */
 export interface ExportFilesLoadRequest {

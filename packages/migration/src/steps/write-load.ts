@@ -98,7 +98,9 @@ export async function writeLoadStep(ctx: StepContext): Promise<void> {
     throw new MigrationError(
       'LOAD_WRITE_FAILED',
       `${missing.length} of ${located.files.length} data files are not loaded (${result.failedItems} items failed${engine ? ` on ${engine.name}` : ''})`,
-      { hint: 'Check the target table capacity and the target role; run migrate again to load the files left' },
+      {
+        hint: 'Check the target table capacity and the target role; run migrate again to load the files left',
+      },
     );
   }
   ctx.progress({

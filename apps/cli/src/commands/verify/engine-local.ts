@@ -156,10 +156,13 @@ export async function runLocalEngine(options: LocalEngineOptions): Promise<Verif
   return merged.summary;
 }
 
-/** The worker child's entry: the .ts source under tsx (a checkout), the built .js otherwise. */
-function childEntry(): { path: string; execArgv: string[] } {
+/**
+ * A worker child's entry (`entry`: its module URL without the extension): the .ts source under tsx
+ * (a checkout), the built .js otherwise.
+ */
+function childEntry(entry: string): { path: string; execArgv: string[] } {
   const fromSource = import.meta.url.endsWith('.ts');
-  const path = fileURLToPath(new URL(`./engine-local-child.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  const path = fileURLToPath(`${entry}.${fromSource ? 'ts' : 'js'}`);
   if (!fromSource || process.execArgv.some((arg) => arg.includes('tsx')))
     return { path, execArgv: process.execArgv };
   // Run from TypeScript without tsx in this process (the test runner): give the child tsx's loader.
@@ -167,28 +170,37 @@ function childEntry(): { path: string; execArgv: string[] } {
   return { path, execArgv: ['--import', tsx, '--conditions=source'] };
 }
 
-interface WorkerChild {
-  call(request: ChildRequest): Promise<ChildReply>;
+/** A worker child process: one request at a time, answered by one reply (an error reply rejects). */
+export interface WorkerChild<Request extends object = ChildRequest, Reply = ChildReply> {
+  call(request: Request): Promise<Reply>;
   stop(): void;
 }
 
-function startChild(env: NodeJS.ProcessEnv): WorkerChild {
-  const entry = childEntry();
+/**
+ * Forks a worker child (default: the verify worker's, engine-local-child) with the CLI's env.
+ * `migrate --load-engine local` starts its load worker children with it too.
+ */
+export function startChild<Request extends object = ChildRequest, Reply = ChildReply>(
+  env: NodeJS.ProcessEnv,
+  entryUrl: string = new URL('./engine-local-child', import.meta.url).href,
+): WorkerChild<Request, Reply> {
+  const entry = childEntry(entryUrl);
   const child: ChildProcess = fork(entry.path, [], {
     env,
     execArgv: entry.execArgv,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  let pending: { resolve: (reply: ChildReply) => void; reject: (error: unknown) => void } | undefined;
-  child.on('message', (reply: ChildReply) => {
+  let pending: { resolve: (reply: Reply) => void; reject: (error: unknown) => void } | undefined;
+  child.on('message', (reply: Reply | Extract<ChildReply, { type: 'error' }>) => {
     const waiter = pending;
     pending = undefined;
     if (!waiter) return;
-    if (reply.type === 'error') waiter.reject(rebuildError(reply.error));
-    else waiter.resolve(reply);
+    const failed = reply as Extract<ChildReply, { type: 'error' }>;
+    if (failed.type === 'error') waiter.reject(rebuildError(failed.error));
+    else waiter.resolve(reply as Reply);
   });
   child.on('exit', (code, signal) => {
-    pending?.reject(new Error(`verify worker process exited (${signal ?? code}) before it answered`));
+    pending?.reject(new Error(`worker process exited (${signal ?? code}) before it answered`));
     pending = undefined;
   });
   return {
