@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { dlqUrlOption, numberOption, withSourceTarget } from '../../options.js';
+import { withLoadEngineFlags } from './load-engine.js';
 
 /** The choices of --load-mode and --cdc-mode (validated by toMigrateOptions, one line naming them). */
 export const LOAD_MODES = ['auto', 'import', 'write'] as const;
@@ -19,7 +20,7 @@ const choicesNote = (choices: readonly string[]) => `[choices: ${choices.map((c)
  */
 export function withMigrateFlags<T>(yargs: Argv<T>, command: 'migrate' | 'plan' = 'migrate') {
   const applyOnly = command === 'plan';
-  return (
+  return withLoadEngineFlags(
     withSourceTarget(yargs, { tableRequired: false })
       // Validated by toMigrateOptions (one message naming the flag and the fix), not by yargs.
       .option('source-table-name', { type: 'string', demandOption: false, describe: 'Source table name' })
@@ -138,6 +139,7 @@ export function withMigrateFlags<T>(yargs: Argv<T>, command: 'migrate' | 'plan' 
         ...numberOption('How often to poll export/import status', 10),
         alias: 'poll-interval',
         hidden: applyOnly,
-      })
+      }),
+    applyOnly,
   );
 }
