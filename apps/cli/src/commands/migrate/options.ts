@@ -1,6 +1,7 @@
 import { ConfigError } from '@ddb-migrate/core';
 import { type GlobalOptions, readNumber, type SourceTargetOptions } from '../../options.js';
 import { checkAccountId, checkRegion, resolveSourceRegion } from '../../sides.js';
+import { readLoadEngineFlags } from './load-engine.js';
 import type { MigrateOptions } from './run.js';
 
 /** Raw yargs argv for migrate/plan (camel-cased keys). */
@@ -125,6 +126,7 @@ export function toMigrateOptions(
     enablePitr: argv.enablePitr === true,
     maxWcu: int('maxWcu', 1, 10_000_000),
     writeConcurrency: int('writeConcurrency', 1, 256) ?? 8,
+    ...readLoadEngineFlags(argv, { loadMode, targetProfile: str('targetProfile') }),
     // 120 is the CDC Lambda's own floor (EXPORT_TIME_MARGIN_SECONDS): exports are accurate to +-1 min.
     exportTimeMarginSeconds: int('exportTimeMarginSeconds', 120, 86_400) ?? 300,
     // 0 is allowed (stand-ins with exact exports) but unsafe on AWS: suggest the default.
