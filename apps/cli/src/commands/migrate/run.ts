@@ -12,12 +12,17 @@ import type { CliContext } from '../../context.js';
 import type { GlobalOptions, SourceTargetOptions } from '../../options.js';
 import type { CommandResult } from '../../output.js';
 import { resolveSides } from '../../sides.js';
+import { checkPlannedLoadEngine, type LoadEngineFlags, withLoadEngine } from './load-engine.js';
 import { toMigrationInput } from './migration-input.js';
 import { type MigrateNextStep, migrateCommand, migrateNextStep } from './next-step.js';
 import { planDocument, renderPlan, renderProgress, renderSummary } from './render.js';
 
 /** migrate/plan flags after validation: frozen, typed, defaults filled in. */
-export interface MigrateOptions extends GlobalOptions, SourceTargetOptions, MigrationOptions {
+export interface MigrateOptions
+  extends GlobalOptions,
+    SourceTargetOptions,
+    MigrationOptions,
+    LoadEngineFlags {
   /** Resolved: --source-region, else --region, AWS_REGION, AWS_DEFAULT_REGION. */
   sourceRegion: string;
   /** Default filled in: the source region. */
@@ -64,7 +69,9 @@ export async function runMigrate(
   };
   process.once('SIGINT', onSignal);
   try {
-    const plan = await planMigration(toMigrationInput(options, resolveSides(options, ctx.env)));
+    const sides = resolveSides(options, ctx.env);
+    const plan = await planMigration(withLoadEngine(toMigrationInput(options, sides), options, sides, ctx));
+    checkPlannedLoadEngine(plan, options);
     if (options.dryRun) return { data: { plan: planDocument(plan), dryRun: true }, text: renderPlan(plan) };
     if (!options.yes) await confirm(plan, ctx);
     const result = await applyMigration(plan, {
