@@ -1,11 +1,14 @@
 import { loadTemplate } from './cfn-yaml.js';
 
-/** The state machine's DefinitionString (a Fn::Sub string) as written in verify-fanout.yaml. */
-export function fanoutDefinitionTemplate(): string {
+/** The state machines of verify-fanout.yaml: the verify's and the write-mode load's. */
+export type FanoutStateMachine = 'StateMachine' | 'LoadStateMachine';
+
+/** A state machine's DefinitionString (a Fn::Sub string) as written in verify-fanout.yaml. */
+export function fanoutDefinitionTemplate(resource: FanoutStateMachine = 'StateMachine'): string {
   const template = loadTemplate('verify-fanout.yaml');
-  const definition = template.Resources.StateMachine?.Properties?.DefinitionString as { 'Fn::Sub'?: unknown };
+  const definition = template.Resources[resource]?.Properties?.DefinitionString as { 'Fn::Sub'?: unknown };
   if (typeof definition?.['Fn::Sub'] !== 'string')
-    throw new Error('StateMachine.DefinitionString is not a !Sub string');
+    throw new Error(`${resource}.DefinitionString is not a !Sub string`);
   return definition['Fn::Sub'];
 }
 
@@ -13,8 +16,11 @@ export function fanoutDefinitionTemplate(): string {
  * The definition with every `${...}` of its Fn::Sub replaced (as CloudFormation would); throws on a
  * variable without a value, so the test notices a new one.
  */
-export function resolveFanoutDefinition(values: Record<string, string | number>): Record<string, unknown> {
-  const text = fanoutDefinitionTemplate().replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
+export function resolveFanoutDefinition(
+  values: Record<string, string | number>,
+  resource: FanoutStateMachine = 'StateMachine',
+): Record<string, unknown> {
+  const text = fanoutDefinitionTemplate(resource).replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
     const value = values[name];
     if (value === undefined) throw new Error(`no value for \${${name}} in the definition`);
     return String(value);
@@ -31,8 +37,11 @@ export function exampleSubstitutions(
     WorkBucket: 'ddb-migrate-verify-work-example',
     'WorkerFunction.Arn': 'arn:aws:lambda:us-east-1:123456789012:function:ddb-migrate-verify-worker',
     'MergeFunction.Arn': 'arn:aws:lambda:us-east-1:123456789012:function:ddb-migrate-verify-merge',
+    'LoadWorkerFunction.Arn': 'arn:aws:lambda:us-east-1:123456789012:function:ddb-migrate-verify-load-worker',
+    'LoadMergeFunction.Arn': 'arn:aws:lambda:us-east-1:123456789012:function:ddb-migrate-verify-load-merge',
     WorkerTimeout: 900,
     MaxConcurrency: 100,
+    LoadMaxConcurrency: 50,
     ...overrides,
   };
 }
