@@ -1,56 +1,17 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateEventSourceMappingCommand,
-  CreateFunctionCommand,
   type EventSourceMappingConfiguration,
   GetFunctionConfigurationCommand,
-  LambdaClient,
+  type LambdaClient,
   ListEventSourceMappingsCommand,
 } from '@aws-sdk/client-lambda';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { createLambdaRole, createQueue, storedZip, uniqueName } from '@ddb-migrate/test-kit';
 import { describe, expect, it } from 'vitest';
-import { cli, createFixture, type MigrationFixture } from './migrate-fixtures.js';
+import { cli, createFixture } from './migrate-fixtures.js';
+import { createCdcFunction } from './support/cdc-function.js';
 import type { MigrationState } from '@ddb-migrate/migration';
-
-const BUILT_ZIP = fileURLToPath(new URL('../../../packages/cdc-lambda/dist/function.zip', import.meta.url));
-
-/** The published artifact when built, else a stand-in handler (moto never runs it: no Docker). */
-function functionZip(): Uint8Array {
-  if (existsSync(BUILT_ZIP)) return readFileSync(BUILT_ZIP);
-  return storedZip({ 'index.mjs': 'export const handler = async () => ({ batchItemFailures: [] });\n' });
-}
-
-/** A CDC function in the fixture's source account with a DLQ and variables of its own. */
-async function createCdcFunction(fx: MigrationFixture) {
-  const iam = new IAMClient(fx.sides.source);
-  const role = await createLambdaRole(iam);
-  const dlq = await createQueue(new SQSClient(fx.sides.source), { name: uniqueName('cdc-dlq') });
-  const lambda = new LambdaClient(fx.sides.source);
-  const name = uniqueName('cdc');
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
-      Role: role,
-      Code: { ZipFile: functionZip() },
-      Environment: {
-        Variables: {
-          SQS_QUEUE_URL_FOR_FAILED_EVENTS: dlq.url,
-          POWERTOOLS_SERVICE_NAME: 'cdc-replicator',
-          TTL_DELETES: 'skip',
-        },
-      },
-    }),
-  );
-  iam.destroy();
-  return { lambda, name, dlq };
-}
 
 const LAMBDA_FLAGS = [
   '--cdc-mode',
@@ -77,7 +38,7 @@ async function mappingsOf(lambda: LambdaClient, fn: string): Promise<EventSource
 describe('migrate --cdc-mode lambda (moto, two accounts)', () => {
   it('configures the function and maps the stream with reported failures; a re-run reuses the recorded mapping', async () => {
     const fx = await createFixture({ items: 60, motoImportSafe: true });
-    const { lambda, name, dlq } = await createCdcFunction(fx);
+    const { lambda, name, dlq } = await createCdcFunction(fx.sides.source);
 
     const run = await cli(
       [...fx.args, 'migrate', '--cdc-lambda-function-name', name, ...LAMBDA_FLAGS],
@@ -153,7 +114,7 @@ describe('migrate --cdc-mode lambda (moto, two accounts)', () => {
       motoImportSafe: true,
       table: { stream: 'NEW_AND_OLD_IMAGES' },
     });
-    const { lambda, name } = await createCdcFunction(fx);
+    const { lambda, name } = await createCdcFunction(fx.sides.source);
     const streamArn = (await fx.src.send(new DescribeTableCommand({ TableName: fx.table }))).Table
       ?.LatestStreamArn;
     const stale = await lambda.send(
@@ -183,7 +144,7 @@ describe('migrate --cdc-mode lambda (moto, two accounts)', () => {
       motoImportSafe: true,
       table: { stream: 'NEW_AND_OLD_IMAGES' },
     });
-    const { lambda, name } = await createCdcFunction(fx);
+    const { lambda, name } = await createCdcFunction(fx.sides.source);
     const streamArn = (await fx.src.send(new DescribeTableCommand({ TableName: fx.table }))).Table
       ?.LatestStreamArn;
     const stranger = await lambda.send(
@@ -205,7 +166,7 @@ describe('migrate --cdc-mode lambda (moto, two accounts)', () => {
 
   it('points a function on a KEYS_ONLY stream at the source table (fetch-on-change)', async () => {
     const fx = await createFixture({ items: 40, motoImportSafe: true, table: { stream: 'KEYS_ONLY' } });
-    const { lambda, name } = await createCdcFunction(fx);
+    const { lambda, name } = await createCdcFunction(fx.sides.source);
     const flags = LAMBDA_FLAGS.filter(
       (f, i, all) => f !== '--max-retry-attempts' && all[i - 1] !== '--max-retry-attempts',
     );
