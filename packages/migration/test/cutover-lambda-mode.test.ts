@@ -348,10 +348,34 @@ function lambdaState(): MigrationState {
   });
 }
 
-async function setUp(options: { policy?: string | null; cutover?: Partial<CutoverOptions> } = {}) {
+async function setUp(
+  options: { policy?: string | null; cutover?: Partial<CutoverOptions>; cdcAccount?: 'target' } = {},
+) {
   const world = lambdaWorld(options);
   const dir = mkdtempSync(join(tmpdir(), 'cutover-lambda-'));
   const state = lambdaState();
+  if (options.cdcAccount === 'target' && state.cdc) {
+    // migrate --cdc-account target: the function, its queue and the mapping are the target account's.
+    state.cdc.account = 'target';
+    const wrongAccount = (service: string) =>
+      new Proxy(
+        {},
+        {
+          get: () => () => {
+            throw new Error(`${service} called in the source account: the CDC lives in the target account`);
+          },
+        },
+      );
+    const c = world.clients as Record<string, unknown>;
+    Object.assign(c, {
+      targetLambda: c.sourceLambda,
+      targetSqs: c.sourceSqs,
+      targetCloudWatch: c.sourceCloudWatch,
+      sourceLambda: wrongAccount('lambda'),
+      sourceSqs: wrongAccount('sqs'),
+      sourceCloudWatch: wrongAccount('cloudwatch'),
+    });
+  }
   const store = new StateStore(dir);
   await store.save(state);
   // The application's last writes before the cutover: still on their way through the mapping.
@@ -438,6 +462,21 @@ describe('applyCutover with lambda-mode CDC', () => {
     expect(contents(world.target)).toBe(contents(world.source));
     expect(world.target.get('a')?.v).toEqual({ N: '10' });
     expect(world.target.has('b')).toBe(false);
+  });
+
+  it('with the CDC in the target account (--cdc-account target): lag, mapping and function are read, disabled and re-enabled there', async () => {
+    const { world, plan, saved, clients } = await setUp({ cdcAccount: 'target' });
+
+    const result = await applyCutover(await plan(), { clients, logger: noopLogger });
+
+    expect(result.outcome).toBe('switched');
+    expect((await saved()).cutover?.cdcStopped?.mappingDisabled).toBe(true);
+    expect(world.mappingUpdates).toEqual([false]);
+    expect(world.log).toContain('cloudwatch.GetMetricStatistics');
+    expect(contents(world.target)).toBe(contents(world.source));
+    const aborted = await abortCutover(await plan('abort'), { clients, logger: noopLogger });
+    expect(aborted).toMatchObject({ mappingReenabled: true, wasSwitched: true });
+    expect(world.mappingUpdates).toEqual([false, true]);
   });
 
   it.each([
