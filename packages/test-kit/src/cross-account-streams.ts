@@ -1,13 +1,15 @@
+import { createMappingStore, type ModeledEventSourceMapping } from './cross-account-mappings.js';
 import {
   type Caller,
   createStreamPolicyStore,
   type StreamPolicyRecord,
 } from './cross-account-stream-policies.js';
-import { credentialScope, dynamodbError } from './cross-account-wire.js';
+import { credentialScope, dynamodbError, lambdaError } from './cross-account-wire.js';
 import type { AuthorizeRequest } from './fault-proxy.js';
 import type { InjectedResponse } from './fault-responses.js';
 import { motoAccountClients } from './moto-account-clients.js';
 
+export type { ModeledEventSourceMapping } from './cross-account-mappings.js';
 export type { StreamPolicyRecord } from './cross-account-stream-policies.js';
 
 /** Options of {@link createCrossAccountStreamsModel}. */
@@ -34,6 +36,8 @@ export interface CrossAccountStreamsModel {
   authorize: (request: AuthorizeRequest) => Promise<InjectedResponse | undefined>;
   /** The streams' current policies (deleted ones left out). */
   streamPolicies(): StreamPolicyRecord[];
+  /** The event source mappings the model made and has not deleted, in every account. */
+  mappings(): ModeledEventSourceMapping[];
   /** Releases the SDK clients that read moto. */
   close(): void;
 }
@@ -68,7 +72,26 @@ function callerOf(
  *   a policy attaches to one stream ARN, and a change is eventually consistent, so mapping creation
  *   sees it only `propagationMs` after it was put; GetResourcePolicy returns it at once.
  *
- * The model delivers no records: moto runs no Lambda, and nothing here reads the stream for a mapping.
+ * - Lambda event source mappings (REST-JSON, `/2015-03-31/event-source-mappings[/UUID]`) on a
+ *   DynamoDB stream of another account than the caller's: CreateEventSourceMapping (`FunctionName`
+ *   a name or ARN of a function in the caller's account, read from moto; the stream must exist; the
+ *   stream's policy in force must allow the function's execution role dynamodb:DescribeStream,
+ *   GetRecords and GetShardIterator, evaluated with @cloud-copilot/iam-simulate, else
+ *   InvalidParameterValueException "Cannot access stream ..."; one mapping per function and stream,
+ *   else ResourceConflictException), Get, Update (`Enabled` false/true sets State Disabled/Enabled),
+ *   Delete (answers State Deleting, then the UUID is gone) and List (by `EventSourceArn`: the caller's
+ *   mappings; by `FunctionName` only: moto's list with the caller's modeled mappings appended). An
+ *   account sees only its own mappings; calls on moto's own mappings and same-account streams are
+ *   forwarded. Per the Lambda API reference
+ *   (https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html) and the AWS
+ *   blog "Simplify cross-account stream processing with AWS Lambda and Amazon DynamoDB" (2026-01).
+ *
+ * The model delivers no records: moto runs no Lambda, and nothing here reads the stream for a
+ * mapping (`LastProcessingResult` stays "No records processed"). Not modeled: the role's identity
+ * policy (taken as allow-all), the table's policy and its KMS key (a table encrypted with an AWS
+ * managed key cannot be read across accounts), the transient states Creating/Updating/Enabling
+ * (State is Enabled or Disabled at once), and a stream replaced by a new one staying readable for
+ * 24 hours (only the table's latest stream exists here).
  *
  * @example
  * const model = createCrossAccountStreamsModel({
@@ -84,10 +107,23 @@ export function createCrossAccountStreamsModel(
   const now = options.now ?? Date.now;
   const clients = motoAccountClients(options.motoEndpoint);
   const policies = createStreamPolicyStore({ clients, now, propagationMs: options.propagationMs ?? 0 });
+  const mappings = createMappingStore({
+    clients,
+    policies,
+    motoEndpoint: options.motoEndpoint.replace(/\/+$/, ''),
+    now,
+    region: options.region ?? 'us-east-1',
+  });
   const unrecognizedDynamodb = (key: string) =>
     dynamodbError(
       'UnrecognizedClientException',
       `The security token included in the request is invalid (test-kit cross-account streams model: no account for access key ${key})`,
+    );
+
+  const unrecognizedLambda = (key: string) =>
+    lambdaError(
+      'UnrecognizedClientException',
+      `The security token included in the request is invalid. (test-kit cross-account streams model: no account for access key ${key})`,
     );
 
   const authorize = async (request: AuthorizeRequest): Promise<InjectedResponse | undefined> => {
@@ -98,12 +134,16 @@ export function createCrossAccountStreamsModel(
         callerOf(request, options.callerAccount, unrecognizedDynamodb),
       );
     }
+    if (request.service === 'lambda') {
+      return mappings.handle(request, callerOf(request, options.callerAccount, unrecognizedLambda));
+    }
     return undefined;
   };
 
   return {
     authorize,
     streamPolicies: () => policies.current(),
+    mappings: () => mappings.all(),
     close: () => clients.destroy(),
   };
 }

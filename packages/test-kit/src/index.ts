@@ -67,6 +67,7 @@ export { createCrossAccountStreamsModel } from './cross-account-streams.js';
 export type {
   CrossAccountStreamsModel,
   CrossAccountStreamsOptions,
+  ModeledEventSourceMapping,
   StreamPolicyRecord,
 } from './cross-account-streams.js';
 export type { PolicyEnforcer, PolicyEnforcerOptions, PolicyEnforcerStats } from './policy-enforcer.js';

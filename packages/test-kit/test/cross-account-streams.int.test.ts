@@ -5,10 +5,21 @@ import {
   PutResourcePolicyCommand,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
+import { IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreateEventSourceMappingCommand,
+  CreateFunctionCommand,
+  DeleteEventSourceMappingCommand,
+  GetEventSourceMappingCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  UpdateEventSourceMappingCommand,
+} from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type CrossAccountStreamsModel,
   createCrossAccountStreamsModel,
+  createLambdaRole,
   createTable,
   type FaultProxy,
   motoEndpoint,
@@ -16,8 +27,10 @@ import {
   SOURCE_ACCOUNT,
   sourceSide,
   startFaultProxy,
+  storedZip,
   TARGET_ACCOUNT,
   targetSide,
+  uniqueName,
 } from '../src/index.js';
 
 type SdkError = Error & { $metadata?: { httpStatusCode?: number } };
@@ -70,9 +83,15 @@ async function setup(options: { propagationMs?: number } = {}) {
   const table = await createTable(direct, { stream: 'NEW_AND_OLD_IMAGES' });
   const streamArn = table.streamArn as string;
   expect(streamArn).toContain(`:${SOURCE_ACCOUNT}:table/${table.name}/stream/`);
+  const lambdaVia = (credentials: typeof sourceKeys) =>
+    new LambdaClient({ region: source.region, endpoint: proxy!.endpoint, credentials, maxAttempts: 1 });
   return {
     table,
     streamArn,
+    sourceSideConfig: source,
+    targetSideConfig: target,
+    sourceLambda: lambdaVia(sourceKeys),
+    targetLambda: lambdaVia(targetKeys),
     source: via(sourceKeys),
     target: via(targetKeys),
     direct,
@@ -243,5 +262,257 @@ describe('cross-account streams model: stream policies', () => {
     const err = await failure(stranger.send(new GetResourcePolicyCommand({ ResourceArn: streamArn })));
     expect(err.name).toBe('UnrecognizedClientException');
     expect(err.message).toContain('AKIASTRANGER0000002');
+  });
+});
+
+/** A function (with its execution role) created directly in moto, in the side's account. */
+async function createFunction(side: ReturnType<typeof sourceSide>) {
+  const iam = new IAMClient(side);
+  const role = await createLambdaRole(iam);
+  iam.destroy();
+  const lambda = new LambdaClient(side);
+  const name = uniqueName('cdc');
+  const out = await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      Role: role,
+      Code: { ZipFile: storedZip({ 'index.mjs': 'export const handler = async () => ({});\n' }) },
+    }),
+  );
+  lambda.destroy();
+  return { name, role, arn: out.FunctionArn as string };
+}
+
+describe('cross-account streams model: event source mappings', () => {
+  it('refuses a mapping in the target account until the stream policy allows its role, then manages it', async () => {
+    const { streamArn, source, targetLambda, targetSideConfig, model, advance } = await setup({
+      propagationMs: 5_000,
+    });
+    const fn = await createFunction(targetSideConfig);
+    expect(fn.role).toContain(`:${TARGET_ACCOUNT}:role/`);
+    const create = (functionName: string, extra: Record<string, unknown> = {}) =>
+      targetLambda.send(
+        new CreateEventSourceMappingCommand({
+          EventSourceArn: streamArn,
+          FunctionName: functionName,
+          StartingPosition: 'TRIM_HORIZON',
+          ...extra,
+        }),
+      );
+
+    // No policy on the stream: refused as Lambda refuses it.
+    const refused = await failure(create(fn.name));
+    expect(refused.name).toBe('InvalidParameterValueException');
+    expect(refused.$metadata?.httpStatusCode).toBe(400);
+    expect(refused.message).toBe(
+      `Cannot access stream ${streamArn}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream.`,
+    );
+
+    // A policy for another role, then one missing GetShardIterator: still refused.
+    await source.send(
+      new PutResourcePolicyCommand({ ResourceArn: streamArn, Policy: readPolicy(streamArn) }),
+    );
+    advance(5_000);
+    expect((await failure(create(fn.name))).name).toBe('InvalidParameterValueException');
+    const withoutIterator = JSON.stringify({
+      ...JSON.parse(readPolicy(streamArn, fn.role)),
+      Statement: [
+        {
+          ...JSON.parse(readPolicy(streamArn, fn.role)).Statement[0],
+          Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords'],
+        },
+      ],
+    });
+    await source.send(new PutResourcePolicyCommand({ ResourceArn: streamArn, Policy: withoutIterator }));
+    advance(5_000);
+    expect((await failure(create(fn.name))).name).toBe('InvalidParameterValueException');
+
+    // The role's policy: refused until it has propagated, then accepted.
+    await source.send(
+      new PutResourcePolicyCommand({ ResourceArn: streamArn, Policy: readPolicy(streamArn, fn.role) }),
+    );
+    advance(4_000);
+    expect((await failure(create(fn.name))).name).toBe('InvalidParameterValueException');
+    advance(1_000);
+    const created = await create(fn.arn, {
+      BatchSize: 250,
+      ParallelizationFactor: 4,
+      MaximumRetryAttempts: 3,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: `arn:aws:sqs:us-east-1:${TARGET_ACCOUNT}:cdc-dlq` } },
+    });
+    expect(created).toMatchObject({
+      EventSourceArn: streamArn,
+      FunctionArn: fn.arn,
+      State: 'Enabled',
+      StateTransitionReason: 'USER_INITIATED',
+      LastProcessingResult: 'No records processed',
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 250,
+      ParallelizationFactor: 4,
+      MaximumRetryAttempts: 3,
+      MaximumRecordAgeInSeconds: -1,
+      MaximumBatchingWindowInSeconds: 0,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: `arn:aws:sqs:us-east-1:${TARGET_ACCOUNT}:cdc-dlq` } },
+    });
+    expect(created.LastModified).toBeInstanceOf(Date);
+    const uuid = created.UUID as string;
+    expect(model.mappings().map((m) => m.UUID)).toEqual([uuid]);
+
+    // One mapping per function and stream.
+    expect((await failure(create(fn.name))).name).toBe('ResourceConflictException');
+
+    expect(await targetLambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).toMatchObject({
+      UUID: uuid,
+      BatchSize: 250,
+      State: 'Enabled',
+    });
+    const disabled = await targetLambda.send(
+      new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: false, BatchSize: 500 }),
+    );
+    expect(disabled).toMatchObject({ State: 'Disabled', BatchSize: 500, ParallelizationFactor: 4 });
+    const enabled = await targetLambda.send(
+      new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }),
+    );
+    expect(enabled).toMatchObject({ State: 'Enabled', BatchSize: 500 });
+    const badUpdate = await failure(
+      targetLambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, BatchSize: 20_000 })),
+    );
+    expect(badUpdate.name).toBe('InvalidParameterValueException');
+
+    const byStream = await targetLambda.send(
+      new ListEventSourceMappingsCommand({ EventSourceArn: streamArn }),
+    );
+    expect(byStream.EventSourceMappings?.map((m) => m.UUID)).toEqual([uuid]);
+    const byBoth = await targetLambda.send(
+      new ListEventSourceMappingsCommand({ EventSourceArn: streamArn, FunctionName: fn.name }),
+    );
+    expect(byBoth.EventSourceMappings?.map((m) => m.UUID)).toEqual([uuid]);
+    const byOther = await targetLambda.send(
+      new ListEventSourceMappingsCommand({ EventSourceArn: streamArn, FunctionName: 'some-other-function' }),
+    );
+    expect(byOther.EventSourceMappings).toEqual([]);
+    const byFunction = await targetLambda.send(new ListEventSourceMappingsCommand({ FunctionName: fn.arn }));
+    expect(byFunction.EventSourceMappings?.map((m) => m.UUID)).toEqual([uuid]);
+
+    const deleting = await targetLambda.send(new DeleteEventSourceMappingCommand({ UUID: uuid }));
+    expect(deleting).toMatchObject({ UUID: uuid, State: 'Deleting' });
+    const gone = await failure(targetLambda.send(new GetEventSourceMappingCommand({ UUID: uuid })));
+    expect(gone.name).toBe('ResourceNotFoundException');
+    expect(gone.$metadata?.httpStatusCode).toBe(404);
+    expect(model.mappings()).toEqual([]);
+  });
+
+  it('accepts a policy naming the account, keeps each account to its own mappings, and forwards same-account calls to moto', async () => {
+    const {
+      streamArn,
+      source,
+      sourceLambda,
+      targetLambda,
+      sourceSideConfig,
+      targetSideConfig,
+      model,
+      proxy,
+    } = await setup();
+    const fn = await createFunction(targetSideConfig);
+    await source.send(
+      new PutResourcePolicyCommand({ ResourceArn: streamArn, Policy: readPolicy(streamArn, TARGET_ACCOUNT) }),
+    );
+    const created = await targetLambda.send(
+      new CreateEventSourceMappingCommand({
+        EventSourceArn: streamArn,
+        FunctionName: fn.name,
+        StartingPosition: 'LATEST',
+        Enabled: false,
+      }),
+    );
+    expect(created).toMatchObject({ State: 'Disabled', BatchSize: 100, FunctionArn: fn.arn });
+    const uuid = created.UUID as string;
+
+    // The source account does not see the target's mapping.
+    expect((await failure(sourceLambda.send(new GetEventSourceMappingCommand({ UUID: uuid })))).name).toBe(
+      'ResourceNotFoundException',
+    );
+
+    // A function missing from the caller's account, or named by another account's ARN.
+    const missing = await failure(
+      targetLambda.send(
+        new CreateEventSourceMappingCommand({
+          EventSourceArn: streamArn,
+          FunctionName: 'no-such-function',
+          StartingPosition: 'LATEST',
+        }),
+      ),
+    );
+    expect(missing.name).toBe('ResourceNotFoundException');
+    expect(missing.message).toContain(`:${TARGET_ACCOUNT}:function:no-such-function`);
+    const sourceFn = await createFunction(sourceSideConfig);
+    expect(
+      (
+        await failure(
+          targetLambda.send(
+            new CreateEventSourceMappingCommand({
+              EventSourceArn: streamArn,
+              FunctionName: sourceFn.arn,
+              StartingPosition: 'LATEST',
+            }),
+          ),
+        )
+      ).name,
+    ).toBe('ResourceNotFoundException');
+
+    // A stream that does not exist, and a starting position a DynamoDB stream does not take.
+    const noStream = `${streamArn.slice(0, streamArn.lastIndexOf('/stream/'))}-gone/stream/2026-01-01T00:00:00.000`;
+    const unknownStream = await failure(
+      targetLambda.send(
+        new CreateEventSourceMappingCommand({
+          EventSourceArn: noStream,
+          FunctionName: fn.name,
+          StartingPosition: 'LATEST',
+        }),
+      ),
+    );
+    expect(unknownStream).toMatchObject({
+      name: 'InvalidParameterValueException',
+      message: `Stream not found: ${noStream}`,
+    });
+    const atTimestamp = await failure(
+      targetLambda.send(
+        new CreateEventSourceMappingCommand({
+          EventSourceArn: streamArn,
+          FunctionName: fn.name,
+          StartingPosition: 'AT_TIMESTAMP',
+        }),
+      ),
+    );
+    expect(atTimestamp.name).toBe('InvalidParameterValueException');
+    expect(atTimestamp.message).toContain('StartingPosition');
+
+    // Same-account: created and listed by moto itself, and the model keeps none of it.
+    const before = proxy.stats().total.forwarded;
+    const local = await sourceLambda.send(
+      new CreateEventSourceMappingCommand({
+        EventSourceArn: streamArn,
+        FunctionName: sourceFn.name,
+        StartingPosition: 'LATEST',
+      }),
+    );
+    expect(local.UUID).toBeDefined();
+    const localList = await sourceLambda.send(
+      new ListEventSourceMappingsCommand({ EventSourceArn: streamArn }),
+    );
+    expect(localList.EventSourceMappings?.map((m) => m.UUID)).toEqual([local.UUID]);
+    expect(
+      await sourceLambda.send(new GetEventSourceMappingCommand({ UUID: local.UUID as string })),
+    ).toMatchObject({
+      UUID: local.UUID,
+    });
+    expect(proxy.stats().total.forwarded - before).toBe(3);
+    expect(model.mappings().map((m) => m.UUID)).toEqual([uuid]);
   });
 });
