@@ -11,7 +11,8 @@ describe('the template parameter constraints bootstrap checks before deploying',
   it('reads every parameter of the shipped templates with its constraints and default', () => {
     const source = readTemplateParameters(template('source.yaml'));
     const target = readTemplateParameters(template('target.yaml'));
-    expect(Object.keys(source ?? {})).toHaveLength(27);
+    expect(Object.keys(source ?? {})).toHaveLength(29);
+    expect(Object.keys(target ?? {})).toHaveLength(35);
     expect(source?.FunctionName).toEqual({
       type: 'String',
       default: 'dynamodb-cross-account-cdc-lambda-function',
@@ -21,6 +22,19 @@ describe('the template parameter constraints bootstrap checks before deploying',
     expect(source?.MemorySize).toMatchObject({ type: 'Number', minValue: 256, maxValue: 10240 });
     expect(target?.RoleName?.default).toBe('cross_account_assume_role');
     expect(target?.OperatorPrincipalArns?.type).toBe('CommaDelimitedList');
+    // The CDC layout, read from both templates as bootstrap passes it.
+    for (const declared of [source, target]) {
+      expect(declared?.CdcAccount).toEqual({
+        type: 'String',
+        default: 'source',
+        allowedValues: ['source', 'target'],
+      });
+    }
+    expect(target?.FunctionName?.default).toBe('dynamodb-cross-account-cdc-lambda-function');
+    expect(target?.SourceRegion).toMatchObject({
+      default: '',
+      allowedPattern: '^$|^[a-z]{2}(-[a-z]+)+-[0-9]+$',
+    });
   });
 
   it('reports unknown keys and values outside patterns, lists, lengths and ranges', () => {
@@ -31,7 +45,7 @@ describe('the template parameter constraints bootstrap checks before deploying',
         MemorySize: '128',
         Timeout: 'soon',
         Runtime: 'nodejs20.x',
-        CodeS3Key: '',
+        TargetAccountId: '12345',
         Nope: '1',
         FunctionName: 'ok-name',
       }),
@@ -40,8 +54,10 @@ describe('the template parameter constraints bootstrap checks before deploying',
       'source parameter MemorySize="128" is below 256',
       'source parameter Timeout="soon" is not a number',
       'source parameter Runtime="nodejs20.x" is not one of nodejs22.x, nodejs24.x',
-      'source parameter CodeS3Key="" is shorter than 1',
-      expect.stringMatching(/^stack source has no parameter Nope \(it has CodeS3Bucket, /),
+      'source parameter TargetAccountId="12345" does not match ^$|^[0-9]{12}$',
+      expect.stringMatching(
+        /^stack source has no parameter Nope \(it has CdcAccount, OperatorRoleNames, CodeS3Bucket, /,
+      ),
     ]);
     const target = readTemplateParameters(template('target.yaml')) ?? {};
     expect(

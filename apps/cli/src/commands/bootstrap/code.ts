@@ -16,11 +16,16 @@ export interface CodeUpload {
   createBucket: boolean;
 }
 
-/** The function code: --code-s3-uri, or --code-bucket/--code-key; --code-file read and its bucket checked. */
+/**
+ * The function code: --code-s3-uri, or --code-bucket/--code-key; --code-file read and its bucket
+ * checked, in the account that holds the function (`account`: the source account, or the target
+ * account with --cdc-account target).
+ */
 export async function checkCode(
   problems: BootstrapProblem[],
   options: BootstrapOptions,
   side: AwsSideConfig,
+  account: 'source' | 'target' = 'source',
 ): Promise<{ bucket?: string; key?: string; upload?: CodeUpload }> {
   const fromUri = options.codeS3Uri === undefined ? undefined : parseS3Uri(options.codeS3Uri);
   const bucket = fromUri?.bucket ?? options.codeBucket;
@@ -29,7 +34,7 @@ export async function checkCode(
     if (bucket === undefined || key === undefined) return { bucket, key };
     const s3 = createS3Client(side);
     try {
-      const problem = await codeObjectProblem(s3, bucket, key);
+      const problem = await codeObjectProblem(s3, bucket, key, account);
       if (problem) problems.push(problem);
     } finally {
       s3.destroy();
@@ -37,7 +42,7 @@ export async function checkCode(
     return { bucket, key };
   }
   if (bucket === undefined) {
-    throw new ConfigError('--code-file needs --code-bucket (a bucket in the source account and region)', {
+    throw new ConfigError(`--code-file needs --code-bucket (a bucket in the ${account} account and region)`, {
       hint: 'Pass --code-bucket my-code-bucket',
     });
   }
@@ -54,7 +59,7 @@ export async function checkCode(
   }
   const s3 = createS3Client(side);
   try {
-    const { problem, create } = await codeBucketProblem(s3, bucket);
+    const { problem, create } = await codeBucketProblem(s3, bucket, account);
     if (problem) problems.push(problem);
     return {
       bucket,
@@ -69,11 +74,16 @@ export async function checkCode(
 }
 
 /** --code-file: creates the code bucket when preflight found it free, then uploads the zip. */
-export async function uploadCode(upload: CodeUpload, side: AwsSideConfig, ctx: CliContext): Promise<void> {
+export async function uploadCode(
+  upload: CodeUpload,
+  side: AwsSideConfig,
+  ctx: CliContext,
+  label: 'source' | 'target' = 'source',
+): Promise<void> {
   const s3 = createS3Client(side);
   try {
     if (upload.createBucket) {
-      ctx.stderr.write(`source: creating code bucket ${upload.bucket}\n`);
+      ctx.stderr.write(`${label}: creating code bucket ${upload.bucket}\n`);
       try {
         await s3.send(
           new CreateBucketCommand({
@@ -88,7 +98,7 @@ export async function uploadCode(upload: CodeUpload, side: AwsSideConfig, ctx: C
       }
     }
     ctx.stderr.write(
-      `source: uploading ${upload.file} (${upload.body.length} bytes) to s3://${upload.bucket}/${upload.key}\n`,
+      `${label}: uploading ${upload.file} (${upload.body.length} bytes) to s3://${upload.bucket}/${upload.key}\n`,
     );
     try {
       await s3.send(new PutObjectCommand({ Bucket: upload.bucket, Key: upload.key, Body: upload.body }));

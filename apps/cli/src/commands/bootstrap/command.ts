@@ -4,7 +4,9 @@ import type { BootstrapOptions } from './run.js';
 
 /**
  * `ddb-migrate bootstrap`: deploys or updates the target stack (export bucket, cross-account
- * role) and the source stack (CDC Lambda, DLQ, alarms) through the CloudFormation API.
+ * role) and the source stack (CDC Lambda, DLQ, alarms) through the CloudFormation API; with
+ * `--cdc-account target` the CDC Lambda, DLQ and alarms go into the target stack and the source
+ * stack holds only the operator policy for the stream's resource policy.
  */
 export function bootstrapCommand(ctx: CliContext): CommandModule<object, BootstrapOptions> {
   return {
@@ -46,6 +48,12 @@ export function bootstrapCommand(ctx: CliContext): CommandModule<object, Bootstr
           default: 'both' as const,
           describe: 'Which stacks to deploy',
         })
+        // A string checked by run (yargs' choices error spans several lines).
+        .option('cdc-account', {
+          type: 'string',
+          describe:
+            "Account of the CDC Lambda, its DLQ and alarms: source (source stack) or target (target stack, reading the source stream through its resource policy). Default: the deployed stacks' layout, else source",
+        })
         .option('source-stack-name', {
           type: 'string',
           default: 'ddb-migrate-source',
@@ -66,7 +74,8 @@ export function bootstrapCommand(ctx: CliContext): CommandModule<object, Bootstr
         })
         .option('code-bucket', {
           type: 'string',
-          describe: 'Source-account bucket holding the CDC Lambda zip',
+          describe:
+            'Bucket holding the CDC Lambda zip, in the account and Region of the function (source; target with --cdc-account target)',
         })
         .option('code-key', {
           type: 'string',
@@ -86,7 +95,8 @@ export function bootstrapCommand(ctx: CliContext): CommandModule<object, Bootstr
         })
         .option('cdc-lambda-role-name', {
           type: 'string',
-          describe: "CDC Lambda's role name (both stacks; default ddb-migrate-cdc-lambda)",
+          describe:
+            "CDC Lambda's role name (both stacks; with --cdc-account target the target stack's; default ddb-migrate-cdc-lambda)",
         })
         .option('target-s3-bucket-name', {
           type: 'string',

@@ -37,9 +37,16 @@ export interface BootstrapPlan {
   targetTableName?: string;
   target?: StackPlan;
   source?: StackPlan;
+  /** Where the CDC Lambda lives (`--cdc-account`, or the deployed stacks' layout). */
+  cdcAccount: CdcAccount;
   /** --code-file: the zip read up front, and whether its bucket must be created first. */
   upload?: CodeUpload;
+  /** The account --code-file uploads to: the function's (the target's with --cdc-account target). */
+  uploadTo?: CdcAccount;
 }
+
+/** Which account holds the CDC Lambda: the source stack's (the seed's layout) or the target stack's. */
+export type CdcAccount = 'source' | 'target';
 
 /** The flag behind each parameter bootstrap sets, for messages. */
 const FLAG: Record<string, string> = {
@@ -52,6 +59,7 @@ const FLAG: Record<string, string> = {
   CdcLambdaRoleName: '--cdc-lambda-role-name',
   FunctionRoleName: '--cdc-lambda-role-name',
   FunctionName: '--cdc-lambda-function-name',
+  CdcAccount: '--cdc-account',
   OperatorPrincipalArns: '--operator-principal-arn',
   CodeS3Bucket: '--code-bucket/--code-key (or --code-s3-uri, or --code-file with --code-bucket)',
   CodeS3Key: '--code-bucket/--code-key (or --code-s3-uri, or --code-file with --code-bucket)',
@@ -61,8 +69,10 @@ const FLAG: Record<string, string> = {
  * Reads both accounts and checks every input of both stacks before bootstrap changes anything:
  * identities, the stacks' states, the flags a new stack needs, every parameter against the
  * template's constraints, the names the stacks would create (export bucket, roles, function,
- * queue: free, or already the stack's), and the function code (readable file or S3 object, code
- * bucket ours or free).
+ * queue: free, or already the stack's, in the account that will hold them), and the function
+ * code (readable file or S3 object, code bucket ours or free). With --cdc-account target the
+ * function, its role and DLQ belong to the target stack and the source stack holds only the
+ * operator policy for the stream's resource policy; a deployed stack keeps its layout.
  *
  * @throws ConfigError / PreflightError (exit 2) naming every problem found; nothing is changed.
  */
@@ -77,7 +87,11 @@ export async function planBootstrap(
   const sourceCaller = await callerIdentity(sides.source);
   const targetTableName = options.targetTableName ?? options.sourceTableName;
   let targetAccountId = options.targetAccountId ?? options.targetRoleArn?.split(':')[4];
-  const plan: BootstrapPlan = { sourceAccountId: sourceCaller.account, targetTableName };
+  const plan: BootstrapPlan = {
+    sourceAccountId: sourceCaller.account,
+    targetTableName,
+    cdcAccount: 'source',
+  };
 
   if (deployTarget || (targetAccountId === undefined && options.targetProfile !== undefined)) {
     const targetCaller = await callerIdentity(sides.target);
@@ -90,6 +104,19 @@ export async function planBootstrap(
     targetAccountId = targetCaller.account;
   }
   if (targetAccountId !== undefined) plan.targetAccountId = targetAccountId;
+  const layout = await resolveLayout(problems, options, {
+    ...(deployTarget ? { target: sides.target } : {}),
+    ...(deploySource ? { source: sides.source } : {}),
+  });
+  plan.cdcAccount = layout;
+  const cdcInTarget = layout === 'target';
+  if (cdcInTarget && deployTarget && sides.source.region !== sides.target.region) {
+    problems.push({
+      code: 'CDC_ACCOUNT_TARGET_UNSUPPORTED',
+      message: `--cdc-account target puts the CDC Lambda in the target stack's Region ${sides.target.region}, but the source table's stream is in ${sides.source.region} (an event source mapping reads a stream of its own Region)`,
+      hint: 'Deploy the target stack in the source Region (--target-region), or use --cdc-account source',
+    });
+  }
 
   if (deployTarget && targetAccountId !== undefined) {
     const operators =
@@ -99,6 +126,11 @@ export async function planBootstrap(
       throw new ConfigError(`Cannot name an IAM principal for the source caller ${sourceCaller.arn}`, {
         hint: 'Pass --operator-principal-arn with the role or user ARN that will run ddb-migrate migrate',
       });
+    }
+    const code = cdcInTarget ? await checkCode(problems, options, sides.target, 'target') : undefined;
+    if (code?.upload) {
+      plan.upload = code.upload;
+      plan.uploadTo = 'target';
     }
     plan.target = await checkStack(problems, {
       label: 'target',
@@ -112,10 +144,24 @@ export async function planBootstrap(
         TargetTableName: targetTableName,
         RoleName: options.migrationRoleName,
         BucketName: options.targetS3BucketName,
-        CdcLambdaRoleName: options.cdcLambdaRoleName,
+        // The source layout passes no CdcAccount: a stack (or a --template-dir copy) from before
+        // the parameter keeps working, and a new stack takes the default (source).
+        ...(cdcInTarget
+          ? {
+              CdcAccount: 'target',
+              SourceTableName: options.sourceTableName,
+              SourceRegion: sides.source.region,
+              CodeS3Bucket: code?.bucket,
+              CodeS3Key: code?.key,
+              FunctionName: options.cdcLambdaFunctionName,
+              FunctionRoleName: options.cdcLambdaRoleName,
+            }
+          : { CdcLambdaRoleName: options.cdcLambdaRoleName }),
         ...parseParameterFlags('--target-parameter', options.targetParameter),
       }),
-      requiredForCreate: ['TargetTableName'],
+      requiredForCreate: cdcInTarget
+        ? ['TargetTableName', 'SourceTableName', 'CodeS3Bucket', 'CodeS3Key']
+        : ['TargetTableName'],
       names: async (value, ids) => {
         const iam = new IAMClient(sideClientConfig(sides.target));
         const s3 = createS3Client(sides.target);
@@ -132,7 +178,8 @@ export async function planBootstrap(
             }),
             role === undefined
               ? undefined
-              : await namedResourceProblem({ kind: 'role', iam }, named('RoleName', role, ids)),
+              : await namedResourceProblem({ kind: 'role', iam }, named('target', 'RoleName', role, ids)),
+            ...(cdcInTarget ? await functionNameProblems('target', sides.target, value, ids) : []),
           ];
         } finally {
           iam.destroy();
@@ -142,9 +189,28 @@ export async function planBootstrap(
     });
   }
 
-  if (deploySource) {
+  if (deploySource && cdcInTarget) {
+    // Only the operator policy: the stream's resource policy is put by migrate.
+    plan.source = await checkStack(problems, {
+      label: 'source',
+      side: sides.source,
+      account: sourceCaller.account,
+      stackName: options.sourceStackName,
+      templateBody: templates.source,
+      parameters: defined({
+        CdcAccount: 'target',
+        SourceTableName: options.sourceTableName,
+        ...parseParameterFlags('--source-parameter', options.sourceParameter),
+      }),
+      requiredForCreate: ['SourceTableName'],
+      names: async () => [],
+    });
+  } else if (deploySource) {
     const code = await checkCode(problems, options, sides.source);
-    if (code.upload) plan.upload = code.upload;
+    if (code.upload) {
+      plan.upload = code.upload;
+      plan.uploadTo = 'source';
+    }
     plan.source = await checkStack(problems, {
       label: 'source',
       side: sides.source,
@@ -164,46 +230,101 @@ export async function planBootstrap(
         ...parseParameterFlags('--source-parameter', options.sourceParameter),
       }),
       requiredForCreate: ['CodeS3Bucket', 'CodeS3Key', 'SourceTableName', 'TargetAccountId'],
-      names: async (value, ids) => {
-        const iam = new IAMClient(sideClientConfig(sides.source));
-        const lambda = new LambdaClient(sideClientConfig(sides.source));
-        const sqs = new SQSClient(sideClientConfig(sides.source));
-        try {
-          const fn = value('FunctionName');
-          const role = value('FunctionRoleName');
-          return [
-            fn === undefined
-              ? undefined
-              : await namedResourceProblem({ kind: 'function', lambda }, named('FunctionName', fn, ids)),
-            fn === undefined
-              ? undefined
-              : await namedResourceProblem({ kind: 'queue', sqs }, named('FunctionName', `${fn}-dlq`, ids)),
-            role === undefined
-              ? undefined
-              : await namedResourceProblem({ kind: 'role', iam }, named('FunctionRoleName', role, ids)),
-          ];
-        } finally {
-          iam.destroy();
-          lambda.destroy();
-          sqs.destroy();
-        }
-      },
+      names: (value, ids) => functionNameProblems('source', sides.source, value, ids),
     });
   }
 
   refuseOn(problems);
   return plan;
 
-  function named(parameter: string, name: string, stackResources: ReadonlySet<string>) {
-    const source = parameter === 'FunctionName' || parameter === 'FunctionRoleName';
+  function named(account: CdcAccount, parameter: string, name: string, stackResources: ReadonlySet<string>) {
     return {
       name,
       flag: FLAG[parameter] ?? parameter,
-      account: (source ? sourceCaller.account : targetAccountId) ?? '',
-      stackName: source ? options.sourceStackName : options.targetStackName,
+      account: (account === 'source' ? sourceCaller.account : targetAccountId) ?? '',
+      stackName: account === 'source' ? options.sourceStackName : options.targetStackName,
       stackResources,
     };
   }
+
+  /** The CDC function, its DLQ and its role must be free in the account whose stack creates them. */
+  async function functionNameProblems(
+    account: CdcAccount,
+    side: AwsSideConfig,
+    value: (key: string) => string | undefined,
+    ids: ReadonlySet<string>,
+  ): Promise<(BootstrapProblem | undefined)[]> {
+    const iam = new IAMClient(sideClientConfig(side));
+    const lambda = new LambdaClient(sideClientConfig(side));
+    const sqs = new SQSClient(sideClientConfig(side));
+    try {
+      const fn = value('FunctionName');
+      const role = value('FunctionRoleName');
+      return [
+        fn === undefined
+          ? undefined
+          : await namedResourceProblem({ kind: 'function', lambda }, named(account, 'FunctionName', fn, ids)),
+        fn === undefined
+          ? undefined
+          : await namedResourceProblem(
+              { kind: 'queue', sqs },
+              named(account, 'FunctionName', `${fn}-dlq`, ids),
+            ),
+        role === undefined
+          ? undefined
+          : await namedResourceProblem({ kind: 'role', iam }, named(account, 'FunctionRoleName', role, ids)),
+      ];
+    } finally {
+      iam.destroy();
+      lambda.destroy();
+      sqs.destroy();
+    }
+  }
+}
+
+/** A deployed stack's layout: its CdcAccount parameter (a stack from before the parameter: source). */
+function stackLayout(stack: Stack | undefined): CdcAccount | undefined {
+  if (stack === undefined) return undefined;
+  const value = stack.Parameters?.find((p) => p.ParameterKey === 'CdcAccount')?.ParameterValue;
+  return value === 'target' ? 'target' : 'source';
+}
+
+/**
+ * The layout to deploy: --cdc-account, else that of the stacks already deployed, else source.
+ * Switching a deployed stack's layout would delete the CDC function (or the operator policy) a
+ * running migration uses, so bootstrap refuses it; so it does when the two stacks disagree.
+ */
+async function resolveLayout(
+  problems: BootstrapProblem[],
+  options: BootstrapOptions,
+  sides: { source?: AwsSideConfig; target?: AwsSideConfig },
+): Promise<CdcAccount> {
+  const deployed: { label: CdcAccount; stackName: string; layout: CdcAccount }[] = [];
+  for (const label of ['target', 'source'] as const) {
+    const side = sides[label];
+    if (side === undefined) continue;
+    const stackName = label === 'target' ? options.targetStackName : options.sourceStackName;
+    const cfn = new CloudFormationClient(sideClientConfig(side));
+    try {
+      const layout = stackLayout(await describeStack(cfn, stackName));
+      if (layout !== undefined) deployed.push({ label, stackName, layout });
+    } finally {
+      cfn.destroy();
+    }
+  }
+  const given = options.cdcAccount as CdcAccount | undefined; // checked by runBootstrap
+  const wanted = given ?? deployed[0]?.layout ?? 'source';
+  for (const stack of deployed.filter((s) => s.layout !== wanted)) {
+    problems.push({
+      code: 'CDC_ACCOUNT_CHANGED',
+      message: `The ${stack.label} stack ${stack.stackName} holds the CDC layout CdcAccount=${stack.layout}, not ${wanted}; bootstrap does not switch a deployed stack's layout (it would delete the CDC resources a migration may be using)`,
+      hint:
+        options.cdcAccount === undefined
+          ? 'Pass --cdc-account to choose the layout, and deploy the other stack with the same one'
+          : `Pass --cdc-account ${stack.layout} (or omit it), or delete the stack after ddb-migrate finish and run bootstrap again`,
+    });
+  }
+  return wanted;
 }
 
 interface StackCheck {

@@ -65,10 +65,11 @@ export async function exportBucketProblem(
   };
 }
 
-/** The bucket --code-file uploads to: free (bootstrap creates it) or the source account's own. */
+/** The bucket --code-file uploads to: free (bootstrap creates it) or the function account's own. */
 export async function codeBucketProblem(
   s3: Pick<S3Client, 'send'>,
   bucket: string,
+  account: 'source' | 'target' = 'source',
 ): Promise<{ problem?: BootstrapProblem; create: boolean }> {
   const owner = await bucketOwnership(s3, bucket);
   if (owner === 'free') return { create: true };
@@ -78,7 +79,7 @@ export async function codeBucketProblem(
     problem: {
       code: 'BUCKET_NAME_TAKEN',
       message: `The code bucket ${bucket} belongs to another AWS account${owner === 'elsewhere' ? ' or Region' : ''}`,
-      hint: 'Pass --code-bucket with a bucket of the source account in the source Region (or a free name: bootstrap creates it)',
+      hint: `Pass --code-bucket with a bucket of the ${account} account in the ${account} Region (or a free name: bootstrap creates it)`,
     },
   };
 }
@@ -88,6 +89,7 @@ export async function codeObjectProblem(
   s3: Pick<S3Client, 'send'>,
   bucket: string,
   key: string,
+  account: 'source' | 'target' = 'source',
 ): Promise<BootstrapProblem | undefined> {
   try {
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
@@ -96,7 +98,7 @@ export async function codeObjectProblem(
     if (status(error) === 404 || status(error) === 403 || status(error) === 301) {
       return {
         code: 'CODE_NOT_FOUND',
-        message: `The function code s3://${bucket}/${key} ${status(error) === 404 ? 'does not exist' : 'cannot be read with the source credentials'}`,
+        message: `The function code s3://${bucket}/${key} ${status(error) === 404 ? 'does not exist' : `cannot be read with the ${account} credentials`}`,
         hint: 'Upload the Lambda zip there, or pass --code-file dist/function.zip with --code-bucket to let bootstrap upload it',
       };
     }

@@ -14,6 +14,13 @@ export interface BootstrapOptions extends GlobalOptions, SidesFlags {
   /** Role bootstrap assumes to deploy in the target account (not the one the stack creates). */
   targetRoleName?: string;
   stacks: 'both' | 'source' | 'target';
+  /**
+   * Where the CDC Lambda lives: `source` (the seed's layout: the source stack holds it) or `target`
+   * (the target stack holds it and reads the source stream across accounts; the source stack only
+   * the operator policy for the stream's resource policy). Unset: the deployed stacks' layout, or
+   * `source` for new stacks. Anything else is refused before bootstrap reads or changes anything.
+   */
+  cdcAccount?: string;
   sourceStackName: string;
   targetStackName: string;
   sourceTableName?: string;
@@ -39,6 +46,8 @@ export interface BootstrapOptions extends GlobalOptions, SidesFlags {
 export interface BootstrapResult {
   sourceAccountId: string;
   targetAccountId: string;
+  /** The account that holds the CDC Lambda, its DLQ and its role. */
+  cdcAccount: 'source' | 'target';
   target?: DeployStackResult & { region: string };
   source?: DeployStackResult & { region: string };
   templatesDir: string;
@@ -49,7 +58,9 @@ export interface BootstrapResult {
 /**
  * Deploys or updates the target stack (export bucket, cross-account role) with target-account
  * credentials, then the source stack (CDC Lambda, DLQ, alarms) with source credentials, from the
- * templates shipped with the CLI, printing stack events on stderr. Every input of both stacks is
+ * templates shipped with the CLI, printing stack events on stderr. With `cdcAccount: 'target'` the
+ * function zip goes into a bucket of the target account, the target stack holds the CDC Lambda and
+ * the source stack only the operator policy (CdcAccount=target in both templates). Every input of both stacks is
  * checked first ({@link planBootstrap}, read-only): a refusal changes nothing in either account.
  */
 export async function runBootstrap(
@@ -71,6 +82,15 @@ export async function runBootstrap(
       },
     );
   }
+  if (
+    options.cdcAccount !== undefined &&
+    options.cdcAccount !== 'source' &&
+    options.cdcAccount !== 'target'
+  ) {
+    throw new ConfigError(`--cdc-account must be source or target (got ${options.cdcAccount})`, {
+      hint: 'Pass --cdc-account target to run the CDC Lambda in the target account, or omit it',
+    });
+  }
   const sides = resolveSides(options, ctx.env);
   const templates = readTemplates(options.templateDir);
   const pollIntervalMs = Math.max(50, options.pollInterval * 1000);
@@ -79,12 +99,14 @@ export async function runBootstrap(
   // Changes start here.
   let target: BootstrapResult['target'];
   if (plan.target) {
+    if (plan.upload && plan.uploadTo === 'target') await uploadCode(plan.upload, sides.target, ctx, 'target');
     target = await deploySide('target', plan.target, { stderr: ctx.stderr, pollIntervalMs });
   }
   let source: BootstrapResult['source'];
   if (plan.source) {
-    if (plan.upload) await uploadCode(plan.upload, sides.source, ctx);
-    const roleName = target?.outputs.RoleName;
+    if (plan.upload && plan.uploadTo === 'source') await uploadCode(plan.upload, sides.source, ctx);
+    // The source layout's function assumes the role the target stack created.
+    const roleName = plan.cdcAccount === 'source' ? target?.outputs.RoleName : undefined;
     const parameters = { ...plan.source.parameters, ...(roleName ? { TargetRoleName: roleName } : {}) };
     source = await deploySide(
       'source',
@@ -96,6 +118,7 @@ export async function runBootstrap(
   const data: BootstrapResult = {
     sourceAccountId: plan.sourceAccountId,
     targetAccountId: plan.targetAccountId ?? '',
+    cdcAccount: plan.cdcAccount,
     ...(target ? { target } : {}),
     ...(source ? { source } : {}),
     templatesDir: templates.dir,
@@ -135,8 +158,16 @@ function nextCommand(
   targetTableName?: string,
 ): string | undefined {
   const roleArn = data.target?.outputs.RoleArn;
-  const functionName = data.source?.outputs.FunctionName;
-  if (roleArn === undefined || functionName === undefined || options.sourceTableName === undefined)
+  const functionName =
+    data.cdcAccount === 'target' ? data.target?.outputs.CdcFunctionName : data.source?.outputs.FunctionName;
+  // With the function in the target account, the source stack (operator policy) must exist too.
+  const sourceReady = data.source !== undefined;
+  if (
+    roleArn === undefined ||
+    functionName === undefined ||
+    !sourceReady ||
+    options.sourceTableName === undefined
+  )
     return undefined;
   return [
     'ddb-migrate migrate',
@@ -144,6 +175,7 @@ function nextCommand(
     `--target-region ${data.target?.region} --target-table-name ${targetTableName}`,
     `--target-role-arn ${roleArn} --target-s3-bucket-name ${data.target?.outputs.BucketName}`,
     `--cdc-lambda-function-name ${functionName}`,
+    ...(data.cdcAccount === 'target' ? ['--cdc-account target'] : []),
   ].join(' ');
 }
 
