@@ -51,7 +51,7 @@ export function renderSummary(report: MigrateResult): string {
   }
   if (s.cdc?.mode === 'lambda')
     lines.push(
-      `  cdc        event source mapping ${s.cdc.esmUuid ?? '?'} on ${report.plan.key.sourceTableName}'s stream`,
+      `  cdc        event source mapping ${s.cdc.esmUuid ?? '?'} on ${report.plan.key.sourceTableName}'s stream${s.cdc.account === 'target' ? ' (in the target account; the stream policy lets its function read)' : ''}`,
     );
   if (s.cdc?.mode === 'local' && report.cdc) {
     lines.push(

@@ -36,7 +36,7 @@ export function renderState(s: RecordedMigration): string {
   if (s.cdc)
     rows.push([
       'cdc',
-      `${s.cdc.status} ${s.cdc.mode}${s.cdc.esmUuid ? ` ESM ${s.cdc.esmUuid}` : ''}${s.cdc.drainedAt ? ` drained ${s.cdc.drainedAt}` : ''}`,
+      `${s.cdc.status} ${s.cdc.mode}${s.cdc.account === 'target' ? ' (target account)' : ''}${s.cdc.esmUuid ? ` ESM ${s.cdc.esmUuid}` : ''}${s.cdc.drainedAt ? ` drained ${s.cdc.drainedAt}` : ''}`,
     ]);
   for (const c of [s.cutover, s.rollback]) {
     if (c)
