@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,7 +16,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { differenceToJson, type VerifySummary, verifyTables } from '@ddb-migrate/consistency-checker';
-import { assumeRoleCredentials, type Item } from '@ddb-migrate/core';
+import { assumeRoleCredentials, type Item, itemsEqual, toDynamoJson } from '@ddb-migrate/core';
 import {
   baseCredentials,
   createBucket,
@@ -24,6 +25,7 @@ import {
   type MotoServerHandle,
   putItems,
   roleArn,
+  scanAll,
   startMotoServer,
   TARGET_ACCOUNT,
   TARGET_ROLE_NAME,
@@ -64,6 +66,8 @@ let endpoint: string;
 async function loadWorkerArtifact(): Promise<{
   handler: (event: unknown, context: unknown) => Promise<unknown>;
   merge: (event: unknown) => Promise<unknown>;
+  load: (event: unknown, context: unknown) => Promise<unknown>;
+  loadMerge: (event: unknown) => Promise<unknown>;
 }> {
   const packageRoot = dirname(
     fileURLToPath(import.meta.resolve('@ddb-migrate/consistency-checker/package.json')),
@@ -84,6 +88,8 @@ beforeAll(async () => {
     // A spent time budget: every invocation stops after its first page and returns "continue".
     'verify-worker': (event) => worker!.handler(event, { getRemainingTimeInMillis: () => 0 }),
     'verify-merge': (event) => worker!.merge(event),
+    'load-worker': (event) => worker!.load(event, { getRemainingTimeInMillis: () => 0 }),
+    'load-merge': (event) => worker!.loadMerge(event),
   });
   const saved = process.env.MOTO_PORT;
   process.env.MOTO_PORT = String(standIn.port);
@@ -369,5 +375,130 @@ describe('verify-fanout.yaml on moto (Step Functions interpreter, worker artifac
     ]);
     expect(fanned.stderr).toMatch(/verify: \d\/2 ranges/);
     expect(fanned.stderr).toMatch(/execution SUCCEEDED/);
+  });
+});
+
+/**
+ * The load state machine (<name>-load) on the same interpreter, with the artifact's index.load and
+ * index.loadMerge behind the stand-in: an export's data files (in the target account, read through
+ * the target role) written into the target table by the Distributed Map, every worker invocation on
+ * a spent budget so the Choice loop turns once per file. The same JSON-for-JSONL substitution.
+ */
+describe('verify-fanout.yaml load state machine on moto (interpreter, load worker via the stand-in)', () => {
+  it('loads every data file through the continue loop, marks each done and sums the batches', async () => {
+    // A Region of its own: moto fails a second StartExecution in one account and Region.
+    const region = 'eu-west-1';
+    const targetRole = roleArn(TARGET_ACCOUNT, TARGET_ROLE_NAME);
+    const targetConfig = clientConfig(
+      assumeRoleCredentials({ region, endpoint, credentials: baseCredentials() }, { roleArn: targetRole }),
+      region,
+    );
+    const target = new DynamoDBClient(targetConfig);
+    const targetS3 = new S3Client({ ...targetConfig, forcePathStyle: true });
+    const s3 = new S3Client({ ...clientConfig(), forcePathStyle: true });
+    const sfn = new SFNClient(clientConfig(baseCredentials(), region));
+    const table = await createTable(target, { partitionKey: 'pk' });
+    const exportBucket = await createBucket(targetS3);
+    const items = generateItems(90, { seed: 33 });
+    const files: { key: string; itemCount: number }[] = [];
+    for (let f = 0; f < 3; f++) {
+      const slice = items.slice(f * 30, (f + 1) * 30);
+      const key = `exp/AWSDynamoDB/01700000000000-0000abcd/data/part${f}.json.gz`;
+      const body = gzipSync(
+        `${slice.map((item) => JSON.stringify({ Item: toDynamoJson(item) })).join('\n')}\n`,
+      );
+      await targetS3.send(new PutObjectCommand({ Bucket: exportBucket, Key: key, Body: body }));
+      files.push({ key, itemCount: slice.length });
+    }
+    const bucket = await createBucket(s3);
+    const definition = resolveFanoutDefinition(
+      exampleSubstitutions({
+        WorkBucket: bucket,
+        'LoadWorkerFunction.Arn': `arn:aws:lambda:${region}:123456789012:function:load-worker`,
+        'LoadMergeFunction.Arn': `arn:aws:lambda:${region}:123456789012:function:load-merge`,
+        LoadMaxConcurrency: 2,
+      }),
+      'LoadStateMachine',
+    ) as { States: { LoadFiles: { ItemReader: { ReaderConfig: { InputType: string } } } } };
+    definition.States.LoadFiles.ItemReader.ReaderConfig.InputType = 'JSON';
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: uniqueName('load'),
+        definition: JSON.stringify(definition),
+        roleArn: 'arn:aws:iam::123456789012:role/load-fanout',
+      }),
+    );
+    const prefix = `load/${uniqueName('run')}/`;
+    // Two batches: files 0-1 and file 2 (what the CLI writes with --load-files-per-item 2).
+    const batches = [
+      { id: 'f0000000', files: files.slice(0, 2) },
+      { id: 'f0000002', files: files.slice(2) },
+    ];
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${prefix}load/items/run.json`,
+        Body: JSON.stringify(batches),
+      }),
+    );
+    const job = {
+      workUrl: `s3://${bucket}/${prefix}`,
+      exportBucket,
+      target: { tableName: table.name, region, roleArn: targetRole },
+      keyNames: { partitionKey: 'pk' },
+      itemsKey: 'load/items/run.json',
+      options: { reserveMs: 0, fileConcurrency: 1 },
+    };
+    const before = standIn.invocations.length;
+
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        input: JSON.stringify({ itemList: { Key: `${prefix}load/items/run.json` }, job }),
+      }),
+    );
+    const execution = await waitForExecution(sfn, executionArn!);
+
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.output!)).toMatchObject({
+      summaryUrl: `s3://${bucket}/${prefix}load/summary.json`,
+      batches: 2,
+      files: 3,
+      items: 90,
+      failedItems: 0,
+      failedFiles: 0,
+      invocations: 3,
+    });
+    // The Choice loop: batch f0000000 took two turns (one file each on a spent budget), f0000002 one.
+    const calls = standIn.invocations.slice(before).filter((i) => i.functionName === 'load-worker');
+    const turns = (id: string) =>
+      calls
+        .filter((c) => (c.event as { batch: { id: string } }).batch.id === id)
+        .map((c) => (c.event as { invocation?: number }).invocation);
+    expect(turns('f0000000')).toEqual([undefined, 1]);
+    expect(turns('f0000002')).toEqual([undefined]);
+    const [mapRun] = (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns ?? [];
+    expect(await sfn.send(new DescribeMapRunCommand({ mapRunArn: mapRun!.mapRunArn }))).toMatchObject({
+      maxConcurrency: 2,
+      itemCounts: { total: 2, succeeded: 2, failed: 0 },
+    });
+    // Every data file has its done-marker; the target holds exactly the export's items.
+    const markers = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}load/done/` }),
+    );
+    expect((markers.Contents ?? []).map((o) => o.Key!.slice(prefix.length)).sort()).toEqual([
+      'load/done/part0.json.gz.json',
+      'load/done/part1.json.gz.json',
+      'load/done/part2.json.gz.json',
+    ]);
+    const loaded = await scanAll(target, table.name, { consistentRead: true });
+    expect(loaded).toHaveLength(90);
+    const byKey = new Map(
+      items.map((item) => [JSON.stringify(toDynamoJson(item.pk ? { pk: item.pk } : {})), item]),
+    );
+    for (const item of loaded) {
+      const want = byKey.get(JSON.stringify(toDynamoJson({ pk: item.pk! })));
+      expect(want && itemsEqual(item, want)).toBe(true);
+    }
   });
 });
