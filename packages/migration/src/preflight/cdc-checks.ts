@@ -25,7 +25,6 @@ import {
 } from './preflight-types.js';
 import { catchUpApplies } from '../catch-up/catch-up-step.js';
 import { cdcSideClients } from '../migration-clients.js';
-import { cdcAccountOf } from '../state/migration-state.js';
 import { streamWindowProblem } from '../steps/stream-window.js';
 
 /** Lambda mode: the CDC function exists (in the account `--cdc-account` names) and has a dead-letter queue. */
