@@ -295,7 +295,16 @@ describe('plan for a source table under an AWS managed KMS key', () => {
     // The source layout works with any key: no refusal about it, and no recommendation of target.
     const inSource = await createCdcFunction(fx.sides.source);
     const plain = await cli(
-      [...args, 'plan', '--cdc-mode', 'lambda', '--cdc-lambda-function-name', inSource.name, '--output', 'json'],
+      [
+        ...args,
+        'plan',
+        '--cdc-mode',
+        'lambda',
+        '--cdc-lambda-function-name',
+        inSource.name,
+        '--output',
+        'json',
+      ],
       env,
     );
     expect(plain.code, plain.stderr).toBe(0);
