@@ -45,3 +45,17 @@ export function exampleSubstitutions(
     ...overrides,
   };
 }
+
+/** The `${...}` names a state machine's definition uses that the template defines neither as a parameter nor a resource. */
+export function undefinedSubstitutions(resource: FanoutStateMachine = 'StateMachine'): string[] {
+  const template = loadTemplate('verify-fanout.yaml');
+  const used = new Set(
+    [...fanoutDefinitionTemplate(resource).matchAll(/\$\{([^}!]+)\}/g)].map((m) => String(m[1])),
+  );
+  return [...used].filter(
+    (name) =>
+      name !== 'AWS::Partition' &&
+      template.Parameters?.[name] === undefined &&
+      template.Resources[name.split('.')[0]!] === undefined,
+  );
+}

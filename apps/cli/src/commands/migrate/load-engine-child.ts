@@ -7,7 +7,7 @@ import {
 } from '@ddb-migrate/consistency-checker/worker';
 import { createDynamoDbClient, createS3Client } from '@ddb-migrate/core';
 import { resolveSides, type SidesFlags } from '../../sides.js';
-import type { ChildReply } from '../verify/engine-local.js';
+import { type ChildReply, errorReply } from '../verify/engine-local.js';
 
 /** Messages to a load worker child. */
 export type LoadChildRequest =
@@ -41,16 +41,7 @@ process.on('message', (message: LoadChildRequest) => {
       const result = await handler(message.event, { getRemainingTimeInMillis: () => deadline - Date.now() });
       send({ type: 'loaded', result });
     } catch (error) {
-      const e = error as Error & { code?: string; hint?: string };
-      send({
-        type: 'error',
-        error: {
-          name: e.name,
-          message: e.message,
-          ...(e.code ? { code: e.code } : {}),
-          ...(e.hint ? { hint: e.hint } : {}),
-        },
-      });
+      send(errorReply(error));
     }
   })();
 });

@@ -3,7 +3,7 @@
 import { createVerifyWorker, directoryWorkStore } from '@ddb-migrate/consistency-checker/worker';
 import { createDynamoDbClient } from '@ddb-migrate/core';
 import { type SidesFlags, resolveSides } from '../../sides.js';
-import type { ChildReply, ChildRequest } from './engine-local.js';
+import { type ChildReply, type ChildRequest, errorReply } from './engine-local.js';
 
 let handler: ReturnType<typeof createVerifyWorker> | undefined;
 
@@ -35,16 +35,7 @@ process.on('message', (message: ChildRequest) => {
       const result = await handler(message.event, { getRemainingTimeInMillis: () => deadline - Date.now() });
       send({ type: 'result', result });
     } catch (error) {
-      const e = error as Error & { code?: string; hint?: string };
-      send({
-        type: 'error',
-        error: {
-          name: e.name,
-          message: e.message,
-          ...(e.code ? { code: e.code } : {}),
-          ...(e.hint ? { hint: e.hint } : {}),
-        },
-      });
+      send(errorReply(error));
     }
   })();
 });

@@ -216,6 +216,20 @@ export function startChild<Request extends object = ChildRequest, Reply = ChildR
   };
 }
 
+/** A worker child's error as its reply (name, message, code, hint: what {@link startChild} rebuilds). */
+export function errorReply(error: unknown): Extract<ChildReply, { type: 'error' }> {
+  const e = error as Error & { code?: string; hint?: string };
+  return {
+    type: 'error',
+    error: {
+      name: e.name,
+      message: e.message,
+      ...(e.code ? { code: e.code } : {}),
+      ...(e.hint ? { hint: e.hint } : {}),
+    },
+  };
+}
+
 /** A child's error as the class the CLI maps to an exit code (bad input 2, else 3). */
 function rebuildError(e: { name: string; message: string; code?: string; hint?: string }): Error {
   const opts = e.hint ? { hint: e.hint } : {};
