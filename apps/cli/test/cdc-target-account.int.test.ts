@@ -328,4 +328,14 @@ describe('--cdc-account refusals (one line, exit 2, nothing changed)', () => {
     const table = await fx.src.send(new DescribeTableCommand({ TableName: fx.table }));
     expect(table.Table?.StreamSpecification?.StreamEnabled ?? false).toBe(false);
   });
+
+  it('--cdc-account target across Regions (a mapping reads streams of its own Region)', async () => {
+    const fx = await createFixture({ items: 5, motoImportSafe: true });
+    const args = fx.args.map((a, i) => (fx.args[i - 1] === '--target-region' ? 'eu-west-1' : a));
+    const run = await cli([...args, 'migrate', '--cdc-account', 'target', '--yes'], fx.env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--cdc-account target needs the source and target in one Region/);
+    expect(run.stderr).toMatch(/--cdc-account source/);
+    expect(fx.readState()).toBeUndefined();
+  });
 });

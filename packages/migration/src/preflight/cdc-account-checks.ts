@@ -60,9 +60,25 @@ export const checkCdcAccount: PreflightCheck = async (ctx) => {
       ),
     ];
   }
+  if (account === 'target' && options.sourceRegion !== options.targetRegion) {
+    // An event source mapping reads streams of its own Region; the function would have to live in
+    // the source Region of the target account, which is not a layout ddb-migrate deploys.
+    return [
+      error(
+        'CDC_ACCOUNT_TARGET_UNSUPPORTED',
+        `--cdc-account target needs the source and target in one Region (source ${options.sourceRegion}, target ${options.targetRegion}): an event source mapping reads streams of its own Region`,
+        'Use --cdc-account source (the function in the source account and Region writes to the target Region)',
+      ),
+    ];
+  }
   const key = await sourceKeyManager(ctx);
   if (account === 'source') {
-    if ('manager' in key && key.manager !== 'AWS' && !recorded) {
+    if (
+      'manager' in key &&
+      key.manager !== 'AWS' &&
+      !recorded &&
+      options.sourceRegion === options.targetRegion
+    ) {
       return [
         info(
           'CDC_ACCOUNT_TARGET_POSSIBLE',
