@@ -68,7 +68,8 @@ export async function waitForMoto(
   while (Date.now() < deadline) {
     if (!isAlive()) throw new Error('moto_server exited before it answered');
     try {
-      const res = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(2_000) });
+      // The dashboard page: cheap, and unlike data.json it does not serialize every backend.
+      const res = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
       await res.arrayBuffer();
       return;
     } catch (err) {

@@ -6,7 +6,9 @@ describe('moto global setup', () => {
   it('provides a reachable loopback endpoint to workers via inject and env', async () => {
     expect(inject('motoEndpoint')).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(process.env.MOTO_ENDPOINT).toBe(inject('motoEndpoint'));
-    const res = await fetch(`${motoEndpoint()}/moto-api/data.json`);
+    // Not /moto-api/data.json: it serializes every backend and answers 500 once any test made a
+    // Lambda function (moto then asks Docker about it, and there is no Docker here).
+    const res = await fetch(`${motoEndpoint()}/moto-api/`);
     expect(res.status).toBe(200);
   });
 });
