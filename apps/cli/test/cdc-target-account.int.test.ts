@@ -13,10 +13,13 @@ import {
   LambdaClient,
   ListEventSourceMappingsCommand,
   ListFunctionsCommand,
+  UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   createCrossAccountStreamsModel,
+  createLambdaRole,
   type FaultProxy,
   motoEndpoint,
   startFaultProxy,
@@ -151,6 +154,15 @@ describe('migrate --cdc-mode lambda --cdc-account target (moto + the cross-accou
     expect(again.code, again.stderr).toBe(0);
     expect((await policyOf(srcDdb, streamArn)).Statement.map((s) => s.Sid)).toEqual([CDC_STREAM_SID]);
     expect(fx.readState()?.cdc?.esmUuid).toBe(mapping.UUID);
+
+    // The function redeployed with another execution role: the next run grants that role instead.
+    const newRole = await createLambdaRole(new IAMClient(fx.sides.target));
+    await tgtLambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn.name, Role: newRole }));
+    const third = await cli([...fx.args, 'migrate', ...flags, '--yes'], env);
+    expect(third.code, third.stderr).toBe(0);
+    expect((await policyOf(srcDdb, streamArn)).Statement).toEqual([
+      expect.objectContaining({ Sid: CDC_STREAM_SID, Principal: { AWS: newRole } }),
+    ]);
 
     const finish = await cli(['finish', ...sideArgs(fx), '--yes'], env);
     expect(finish.code, finish.stderr).toBe(0);

@@ -99,7 +99,7 @@ export async function cdcLambdaStep(ctx: StepContext): Promise<void> {
   const lambda = cdcLambda(ctx);
   const fn = ctx.options.cdcLambdaFunctionName;
   const account = cdcAccount(ctx);
-  if (ctx.state.cdc && cdcAccountOf(ctx.state) !== account) {
+  if (ctx.state.cdc?.mode === 'lambda' && cdcAccountOf(ctx.state) !== account) {
     // Preflight refuses this first (CDC_ACCOUNT_CHANGED); a mapping in the other account may still read.
     throw new MigrationError(
       'CDC_ACCOUNT_CHANGED',
@@ -381,12 +381,10 @@ async function waitForMappingSettled(
 async function grantCdcAccess(ctx: StepContext, streamArn: string): Promise<void> {
   const step = ctx.state.cdc;
   if (!step) throw new InternalError('CDC access before the CDC step started');
-  let roleArn = step.functionRoleArn;
-  if (!roleArn) {
-    const c = await waitForFunctionUpdate(ctx, 'before the stream policy');
-    roleArn = c.Role;
-    if (c.FunctionArn) step.functionArn = c.FunctionArn;
-  }
+  // The role as it is now: a function redeployed with another role needs the statement for that one.
+  const c = await waitForFunctionUpdate(ctx, 'before the stream policy');
+  const roleArn = c.Role;
+  if (c.FunctionArn) step.functionArn = c.FunctionArn;
   if (!roleArn) {
     throw new MigrationError(
       'FUNCTION_ROLE_UNKNOWN',
