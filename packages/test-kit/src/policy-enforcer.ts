@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { DynamoDBClient, GetResourcePolicyCommand } from '@aws-sdk/client-dynamodb';
-import type { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { SideCredentials } from './accounts.js';
 import type { AuthorizeRequest } from './fault-proxy.js';
 import type { InjectedResponse } from './fault-responses.js';
+import { simulateResourcePolicy } from './resource-policy-simulation.js';
 
 /** Options of {@link createPolicyEnforcer}. */
 export interface PolicyEnforcerOptions {
@@ -212,7 +212,6 @@ export function createPolicyEnforcer(options: PolicyEnforcerOptions): PolicyEnfo
   const tables = new Map<string, TablePolicy>();
   const reads = new Map<string, Promise<Observed>>();
   // Loaded on first use: the evaluator's data is large, and most test files never enforce a policy.
-  let simulator: Promise<typeof runSimulation> | undefined;
 
   const clientFor = (region: string, account: string): DynamoDBClient => {
     const key = `${region}/${account}`;
@@ -297,40 +296,17 @@ export function createPolicyEnforcer(options: PolicyEnforcerOptions): PolicyEnfo
       : `arn:${principal.partition}:dynamodb:${region}:${principal.account}:table/${target.table}`;
     const policy = await policyInForce(tableArn);
     if (policy === undefined) return undefined;
-    simulator ??= import('@cloud-copilot/iam-simulate').then((m) => m.runSimulation);
-    const simulate = await simulator;
-    const response = await simulate(
-      {
-        request: {
-          principal: principal.caller,
-          action: target.action,
-          resource: { resource: tableArn, accountId: tableArn.split(':')[4] ?? '' },
-          contextVariables: {
-            'aws:PrincipalArn': principal.principalArn,
-            'aws:PrincipalAccount': principal.account,
-            'aws:PrincipalIsAWSService': 'false',
-          },
-        },
-        identityPolicies: [
-          {
-            name: 'allow-all',
-            policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
-          },
-        ],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: policy,
-      },
-      {},
-    );
-    if (response.resultType !== 'single') {
-      // DynamoDB refuses such a policy at PutResourcePolicy; moto stores it, so the test is wrong.
-      throw new Error(
-        `policy enforcer: cannot evaluate the policy of ${tableArn}: ${JSON.stringify('errors' in response ? response.errors : response)}`,
-      );
-    }
-    if (response.overallResult === 'Allowed') return undefined;
-    return accessDenied(principalArn, target.action, tableArn, response.overallResult === 'ExplicitlyDenied');
+    const result = await simulateResourcePolicy({
+      caller: principal.caller,
+      principalArn: principal.principalArn,
+      account: principal.account,
+      action: target.action,
+      resourceArn: tableArn,
+      policy,
+      who: 'policy enforcer',
+    });
+    if (result === 'Allowed') return undefined;
+    return accessDenied(principalArn, target.action, tableArn, result === 'ExplicitlyDenied');
   };
 
   const authorize = async (request: AuthorizeRequest): Promise<InjectedResponse | undefined> => {
