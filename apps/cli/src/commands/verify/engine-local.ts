@@ -230,6 +230,52 @@ export function errorReply(error: unknown): Extract<ChildReply, { type: 'error' 
   };
 }
 
+/** A worker handler as a child runs it: the event, and the turn's budget as the Lambda context. */
+export type ChildHandler<Event> = (
+  event: Event,
+  context: { getRemainingTimeInMillis(): number },
+) => Promise<unknown>;
+
+/**
+ * The child side of {@link startChild}: `init` builds the handler from the CLI's side flags and
+ * answers `ready`; `run` calls it within the turn's budget and answers `{ type: resultType, result }`;
+ * a failure answers {@link errorReply}. `what` names the worker in the out-of-turn error.
+ */
+export function serveWorkerChild<Event>(
+  what: string,
+  resultType: string,
+  build: (flags: SidesFlags, workDir: string) => ChildHandler<Event>,
+): void {
+  let handler: ChildHandler<Event> | undefined;
+  const send = (reply: unknown) => process.send?.(reply);
+  process.on(
+    'message',
+    (
+      message:
+        | { type: 'init'; flags: SidesFlags; workDir: string }
+        | { type: 'run'; event: Event; budgetMs: number },
+    ) => {
+      void (async () => {
+        try {
+          if (message.type === 'init') {
+            handler = build(message.flags, message.workDir);
+            send({ type: 'ready' });
+            return;
+          }
+          if (!handler) throw new Error(`${what} child got work before init`);
+          const deadline = Date.now() + message.budgetMs;
+          const result = await handler(message.event, {
+            getRemainingTimeInMillis: () => deadline - Date.now(),
+          });
+          send({ type: resultType, result });
+        } catch (error) {
+          send(errorReply(error));
+        }
+      })();
+    },
+  );
+}
+
 /** A child's error as the class the CLI maps to an exit code (bad input 2, else 3). */
 function rebuildError(e: { name: string; message: string; code?: string; hint?: string }): Error {
   const opts = e.hint ? { hint: e.hint } : {};
