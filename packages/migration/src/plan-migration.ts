@@ -173,7 +173,7 @@ export async function planMigration(
       bucket: facts.bucket,
       loadMode: facts.loadMode,
       cdcMode: options.cdcMode,
-      cdcAccount: options.cdcAccount ?? 'source',
+      cdcAccount: options.cdcAccount,
       fetchOnChange: facts.fetchOnChange,
       steps,
       findings,

@@ -12,6 +12,7 @@ import {
   type Item,
   sideClientConfig,
 } from '@ddb-migrate/core';
+import { cdcSideClients } from '../migration-clients.js';
 import type { MigrationSide, MigrationTarget } from '../migration-input.js';
 import { cdcAccountOf, type MigrationState } from '../state/migration-state.js';
 
@@ -161,7 +162,9 @@ export function cdcClients(
   sqs: Pick<SQSClient, 'send'>;
   cloudWatch: Pick<CloudWatchClient, 'send'>;
 } {
-  return cdcAccountOf(state) === 'target'
-    ? { lambda: clients.targetLambda, sqs: clients.targetSqs, cloudWatch: clients.targetCloudWatch }
-    : { lambda: clients.sourceLambda, sqs: clients.sourceSqs, cloudWatch: clients.sourceCloudWatch };
+  const account = cdcAccountOf(state);
+  return {
+    ...cdcSideClients(clients, account),
+    cloudWatch: account === 'target' ? clients.targetCloudWatch : clients.sourceCloudWatch,
+  };
 }

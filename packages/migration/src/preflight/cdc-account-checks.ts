@@ -49,7 +49,7 @@ async function sourceKeyManager(
 export const checkCdcAccount: PreflightCheck = async (ctx) => {
   const { options, facts } = ctx;
   if (options.cdcMode !== 'lambda') return [];
-  const account = options.cdcAccount ?? 'source';
+  const account = options.cdcAccount;
   const recorded = facts.state?.cdc?.mode === 'lambda' ? cdcAccountOf(facts.state) : undefined;
   if (recorded && recorded !== account) {
     return [

@@ -29,7 +29,7 @@ import { streamWindowProblem } from '../steps/stream-window.js';
 
 /** Lambda mode: the CDC function exists (in the account `--cdc-account` names) and has a dead-letter queue. */
 export const checkCdcFunction: PreflightCheck = async ({ options, clients, facts }) => {
-  const account = options.cdcAccount ?? 'source';
+  const account = options.cdcAccount;
   const side = cdcSideClients(clients, account);
   const template = account === 'target' ? 'cfn/target.yaml with CdcAccount=target' : 'cfn/source.yaml';
   if (options.cdcMode !== 'lambda') {

@@ -168,7 +168,7 @@ export function planSteps(options: Readonly<EngineOptions>, facts: PlanFacts, no
     ...(mode === 'lambda'
       ? {
           functionName: options.cdcLambdaFunctionName,
-          account: options.cdcAccount ?? 'source',
+          account: options.cdcAccount,
           batchSize: options.lambdaEventSourceBatchSize,
         }
       : {}),

@@ -25,9 +25,9 @@ import type { StepContext } from '../step-context.js';
 import { cdcStreamStatement, cdcTableStatement, grantStatement } from './cdc-access-policy.js';
 import { assertRecordedStream } from './recorded-stream.js';
 
-/** The account this run puts the CDC function's mapping in (the option; `source` by default). */
+/** The account this run puts the CDC function's mapping in. */
 function cdcAccount(ctx: StepContext): CdcAccount {
-  return ctx.options.cdcAccount ?? 'source';
+  return ctx.options.cdcAccount;
 }
 
 /** The Lambda client of the account holding the CDC function. */
@@ -41,7 +41,7 @@ export function cdcFunctionEnvironment(ctx: StepContext): Record<string, string>
   const exportTime = cdcExportTime(ctx.state);
   if (!exportTime) throw new InternalError('CDC before the export finished');
   // In the target account the function writes its own account's table: no role to assume (a
-  // TARGET_ROLE_ARN left from the source layout is cleared).
+  // TARGET_ROLE_ARN left from the source layout is cleared; the handler reads '' as none).
   const roleArn = cdcAccount(ctx) === 'target' ? '' : targetRoleArn(ctx.targetAccess);
   return {
     TARGET_DYNAMODB_TABLE_NAME: ctx.options.targetTableName,
@@ -50,7 +50,7 @@ export function cdcFunctionEnvironment(ctx: StepContext): Record<string, string>
     EXPORT_TIME: exportTime,
     EXPORT_TIME_MARGIN_SECONDS: String(ctx.options.exportTimeMarginSeconds),
     ...(ctx.facts.dlqUrl ? { SQS_QUEUE_URL_FOR_FAILED_EVENTS: ctx.facts.dlqUrl } : {}),
-    ...(roleArn ? { TARGET_ROLE_ARN: roleArn } : cdcAccount(ctx) === 'target' ? { TARGET_ROLE_ARN: '' } : {}),
+    ...(roleArn === undefined ? {} : { TARGET_ROLE_ARN: roleArn }),
     ...(ctx.facts.fetchOnChange && ctx.facts.source.table.TableArn
       ? { SOURCE_TABLE_ARN: ctx.facts.source.table.TableArn }
       : {}),

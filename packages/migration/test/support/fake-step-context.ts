@@ -51,6 +51,7 @@ export function fakeStepContext(input: {
     lambdaEventSourceBatchSize: 100,
     parallelizationFactor: 1,
     maxRetryAttempts: -1,
+    cdcAccount: 'source',
     ...input.options,
   } as EngineOptions;
   const facts: PlanFacts = {

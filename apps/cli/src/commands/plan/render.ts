@@ -34,7 +34,7 @@ export function renderPlan(plan: PlanDocument): string {
     ['Load mode', plan.loadMode],
     [
       'CDC mode',
-      `${plan.cdcMode}${plan.cdcMode === 'lambda' ? ` (function in the ${plan.cdcAccount ?? 'source'} account)` : ''}${plan.fetchOnChange ? ' (fetch-on-change)' : ''}`,
+      `${plan.cdcMode}${plan.cdcMode === 'lambda' ? ` (function in the ${plan.cdcAccount} account)` : ''}${plan.fetchOnChange ? ' (fetch-on-change)' : ''}`,
     ],
   ];
   if (plan.estimate) {
